@@ -1,0 +1,1 @@
+"""The `secretome-qa` command: the one place allowed to import every stage."""

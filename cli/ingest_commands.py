@@ -1,0 +1,144 @@
+"""`ingest`, `runs` and `stats`: getting PubMed records into the document store and seeing what is there."""
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from cli.context import console, err_console, fail, reports_errors, settings_from
+from core.errors import InputError
+from core.settings import Settings
+from ingest.file_ingest import FileOutcome, ingest_file
+from ingest.records import SkippedRecord
+from ingest.stats import store_stats
+from ingest.store import DocumentStore, UpsertCounts
+
+
+def print_counts(label: str, counts: UpsertCounts) -> None:
+    line = f"{label}: {counts.new} new, {counts.updated} updated, {counts.unchanged} unchanged, {counts.skipped} skipped"
+    if counts.new == 0 and counts.updated == 0 and counts.unchanged:
+        line += " (nothing new)"
+    console.print(line, highlight=False, soft_wrap=True)
+    for reason, n in counts.skipped_reasons.items():
+        console.print(f"  skipped {n}: {reason}", highlight=False)
+
+
+def report_skipped(skipped: list[SkippedRecord], limit: int = 10) -> None:
+    for problem in skipped[:limit]:
+        err_console.print(f"[yellow]skipped[/] {problem.origin}: {problem.reason}", highlight=False)
+    if len(skipped) > limit:
+        err_console.print(f"[yellow]... and {len(skipped) - limit} more skipped[/]")
+
+
+def ingest_files(store: DocumentStore, paths: list[Path]) -> list[FileOutcome]:
+    outcomes = []
+    for path in paths:
+        outcome = ingest_file(store, path)
+        report_skipped(outcome.skipped)
+        if outcome.error:
+            err_console.print(f"[bold red]error:[/] {outcome.error}", highlight=False)
+        print_counts(f"{path} ({outcome.fmt or 'unread'})", outcome.counts)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def ingest_live(
+    store: DocumentStore, settings: Settings, query: str | None, preset: str | None,
+    mindate: str | None, maxdate: str | None, count_only: bool, update: bool,
+) -> None:
+    from ingest import live
+
+    specs = live.load_preset(preset) if preset else [live.SearchSpec(query=query, mindate=mindate, maxdate=maxdate)]
+    if count_only:
+        table = Table("query", "window", "hits")
+        for spec, count in live.count_searches(settings, specs):
+            table.add_row(spec.query, f"{spec.mindate or '-'} .. {spec.maxdate or '-'}", str(count))
+        console.print(table)
+        return
+    run_id = store.start_run(source="pubmed", query=preset or query)
+    counts = UpsertCounts()
+    try:
+        counts = live.ingest_searches(store, settings, specs, update=update, run_id=run_id)
+    except BaseException as exc:
+        store.finish_run(run_id, counts, "failed", str(exc) or type(exc).__name__)
+        raise
+    store.finish_run(run_id, counts, "ok")
+    print_counts(f"pubmed ({preset or query})", counts)
+
+
+def ingest(
+    ctx: typer.Context,
+    from_file: list[Path] = typer.Option(None, "--from-file", help="PubMed XML, MEDLINE text or JSONL; repeatable."),
+    query: str | None = typer.Option(None, "--query", help="A PubMed query to run live through E-utilities."),
+    preset: str | None = typer.Option(None, "--preset", help="A named set of queries, e.g. seed-review."),
+    mindate: str | None = typer.Option(None, help="Earliest publication date, YYYY/MM/DD."),
+    maxdate: str | None = typer.Option(None, help="Latest publication date, YYYY/MM/DD."),
+    count_only: bool = typer.Option(False, "--count-only", help="Only report each query's hit count."),
+    update: bool = typer.Option(False, "--update", help="Fetch only records newer than the query's last run."),
+) -> None:
+    """Ingest PubMed records from files or live PubMed into the document store."""
+    settings = settings_from(ctx)
+    sources = sum(bool(x) for x in (from_file, query, preset))
+    if sources != 1:
+        raise fail("give exactly one of --from-file, --query or --preset", 2)
+    if from_file and (count_only or update or mindate or maxdate):
+        raise fail("--count-only, --update, --mindate and --maxdate apply to --query/--preset only", 2)
+    with DocumentStore(settings.store_path) as store:
+        if from_file:
+            outcomes = ingest_files(store, from_file)
+            if not any(o.read_anything for o in outcomes) or any(o.error for o in outcomes):
+                raise typer.Exit(1)
+            return
+        ingest_live(store, settings, query, preset, mindate, maxdate, count_only, update)
+
+
+def runs(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List ingest runs and the searches each ran: a reproducible record of the review's search."""
+    with DocumentStore(settings_from(ctx).store_path) as store:
+        history = store.runs()
+    if as_json:
+        console.print_json(json.dumps(history))
+        return
+    table = Table("run", "source", "query", "started", "outcome", "new", "updated", "unchanged", "skipped")
+    for run in history:
+        table.add_row(
+            str(run["id"]), run["source"], run["query"] or "", run["started_at"], run["outcome"],
+            str(run["new"]), str(run["updated"]), str(run["unchanged"]), str(run["skipped"]),
+        )
+        for search in run["searches"]:
+            window = f"{search['mindate'] or '-'}..{search['maxdate'] or '-'}"
+            table.add_row(
+                "", "  search", search["query"], window, "complete" if search["completed"] else "incomplete",
+                str(search["stored_new"]), str(search["stored_updated"]), "", f"found {search['count_found']}",
+            )
+    console.print(table)
+
+
+def stats(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Counts by source, year, publication type, abstract completeness and on-topic share."""
+    settings = settings_from(ctx)
+    if not settings.store_path.exists():
+        raise InputError(f"no document store at {settings.store_path}; run `secretome-qa ingest` first")
+    with DocumentStore(settings.store_path) as store:
+        report = store_stats(store)
+    if as_json:
+        console.print_json(report.model_dump_json())
+        return
+    console.print(f"records: {report.records}  retracted: {report.retracted}", highlight=False)
+    console.print(
+        f"abstracts: {report.abstract_complete} complete, {report.abstract_partial} partial; "
+        f"on topic: {report.on_topic} ({report.on_topic_share:.1%})",
+        highlight=False,
+    )
+    for title, counts in (("source", report.by_source), ("year", report.by_year), ("publication type", report.by_pub_type)):
+        table = Table(title, "records", title=f"by {title}")
+        for key, n in list(counts.items())[:25]:
+            table.add_row(key, str(n))
+        console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(reports_errors(ingest))
+    app.command()(reports_errors(runs))
+    app.command()(reports_errors(stats))

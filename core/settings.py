@@ -1,0 +1,137 @@
+"""The one settings object, passed down explicitly from the CLI or the app factory.
+
+Environment variables use the prefix ``SECRETOME_`` and one underscore between a section and its field,
+e.g. ``SECRETOME_DATA_DIR``, ``SECRETOME_CHROMA_MODE=http``, ``SECRETOME_ENTREZ_EMAIL``. A ``.env``
+file in the working directory is read too.
+"""
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SHARED_CORPUS = Path("../shared/corpus/records.jsonl")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EntrezSettings(_Section):
+    email: str | None = Field(None, description="Contact e-mail NCBI asks every E-utilities client to send.")
+    api_key: SecretStr | None = Field(None, description="NCBI API key: raises the rate limit from 3 to 10 requests/s.")
+    tool: str = Field("secretome-qa", description="Tool name sent to NCBI with every request.")
+    batch_size: int = Field(200, ge=1, le=10_000, description="Records per efetch request.")
+    max_retries: int = Field(5, ge=0, description="Retries on HTTP 429/5xx and network errors.")
+    backoff_seconds: float = Field(1.0, ge=0, description="First retry delay; doubles on every retry.")
+    max_records_per_search: int = Field(
+        9_999, ge=1, description="Result sets above this are split by date range (NCBI returns at most 10,000)."
+    )
+
+
+class EmbeddingSettings(_Section):
+    model_path: Path | None = Field(
+        None, description="Local sentence-transformers model directory; default: the bundled all-MiniLM-L6-v2."
+    )
+    backend: Literal["torch", "onnx-int8"] = Field("torch", description="Inference runtime for the encoder.")
+    precision: Literal["auto", "fp32", "bf16"] = Field(
+        "auto", description="Torch precision; auto picks bf16 where the CPU supports it."
+    )
+    batch_size: int = Field(64, ge=1, description="Texts per encoder batch.")
+    threads: int | None = Field(None, ge=1, description="Intra-op threads; default: all cores.")
+
+
+class ChromaSettings(_Section):
+    mode: Literal["embedded", "http"] = Field("embedded", description="Embedded PersistentClient or a `chroma run` server.")
+    host: str = Field("127.0.0.1", description="Chroma server host (http mode).")
+    port: int = Field(8001, ge=1, le=65535, description="Chroma server port (http mode).")
+    collection_prefix: str = Field("secretome", description="Collection names start with this, then the index identity hash.")
+
+
+class RetrievalSettings(_Section):
+    k: int = Field(10, ge=1, le=200, description="Records returned per search.")
+    candidates: int = Field(100, ge=1, description="Passages each retriever contributes before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
+    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+    reranker_model: Path | None = Field(None, description="Local cross-encoder directory; re-ranks when set.")
+    chunk_max_words: int = Field(180, ge=20, description="Abstracts longer than this are split into windows.")
+    chunk_overlap_sentences: int = Field(1, ge=0, description="Sentences shared by neighbouring windows.")
+
+
+class LLMSettings(_Section):
+    provider: Literal["openai", "ollama"] = Field("openai", description="OpenAI-compatible endpoint or Ollama.")
+    base_url: str | None = Field(None, description="Endpoint base URL (vLLM, llama.cpp server, Ollama, hosted).")
+    model: str = Field("local-model", description="Model name sent to the endpoint.")
+    api_key: SecretStr | None = Field(None, description="Endpoint API key, when it needs one.")
+    temperature: float = Field(0.0, ge=0, le=2)
+    timeout_seconds: float = Field(120.0, gt=0)
+
+
+class AnswerSettings(_Section):
+    backend: Literal["extractive", "llm"] = Field("extractive", description="Answer generator.")
+    max_sentences: int = Field(5, ge=1, le=20, description="Sentences in an extractive answer.")
+    max_sentences_per_record: int = Field(2, ge=1, description="Sentences one record may contribute.")
+    evidence_records: int = Field(8, ge=1, description="Retrieved records handed to the generator.")
+    min_relevance: float | None = Field(
+        None, description="Refusal threshold on evidence relevance; default: the calibrated value shipped with rag."
+    )
+    uncited_sentences: Literal["flag", "drop"] = Field("flag", description="What to do with a sentence left uncited.")
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+
+
+class ApiSettings(_Section):
+    host: str = Field("127.0.0.1", description="Interface `secretome-qa serve` binds.")
+    port: int = Field(8000, ge=1, le=65535)
+    admin_key: SecretStr | None = Field(None, description="API key required by admin endpoints (X-API-Key header).")
+    max_body_bytes: int = Field(1_000_000, ge=1_000, description="Largest request body accepted (413 above).")
+    max_question_chars: int = Field(2_000, ge=10, description="Longest question accepted (422 above).")
+    rate_limit_per_minute: int = Field(120, ge=1, description="Requests per client per minute (429 above).")
+    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS.")
+
+
+class Settings(BaseSettings):
+    """Everything configurable, in one place; sections are data only."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SECRETOME_",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        env_file=".env",
+        extra="forbid",
+    )
+
+    data_dir: Path = Field(Path("data"), description="Document store, indexes and caches live here.")
+    corpus_path: Path = Field(
+        DEFAULT_SHARED_CORPUS, description="Offline corpus `make run` ingests when NCBI is unreachable."
+    )
+    entrez: EntrezSettings = Field(default_factory=EntrezSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    chroma: ChromaSettings = Field(default_factory=ChromaSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_dir / "store.sqlite"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+
+MaybeSettings = Settings | dict[str, Any] | None
+
+
+def get_settings(settings: MaybeSettings = None) -> Settings:
+    """Accept a Settings, a dict of overrides, or None (environment and `.env`)."""
+    if isinstance(settings, Settings):
+        return settings
+    return Settings(**(settings or {}))
+
+
+def masked_settings(settings: Settings) -> dict[str, Any]:
+    """Effective settings as JSON-ready data, secrets shown as `**********`."""
+    return settings.model_dump(mode="json")

@@ -1,0 +1,1 @@
+"""PubMed -> records -> the SQLite document store that every index is rebuilt from."""

@@ -1,0 +1,290 @@
+"""The SQLite document store: the source of truth every index is rebuilt from.
+
+Records are upserted by PMID in batches, each batch one transaction, so an interrupted run leaves whole
+batches behind and a re-run picks up where it stopped. Every ingest run and every search it ran is logged.
+"""
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from core.errors import StoreError
+from ingest.records import PubMedRecord
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    pmid TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    year INTEGER,
+    source TEXT NOT NULL,
+    data TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ingest_runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    source TEXT NOT NULL,
+    query TEXT,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    outcome TEXT NOT NULL DEFAULT 'running',
+    new INTEGER NOT NULL DEFAULT 0,
+    updated INTEGER NOT NULL DEFAULT 0,
+    unchanged INTEGER NOT NULL DEFAULT 0,
+    skipped INTEGER NOT NULL DEFAULT 0,
+    message TEXT
+);
+CREATE TABLE IF NOT EXISTS search_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER NOT NULL REFERENCES ingest_runs(id),
+    query_name TEXT,
+    query TEXT NOT NULL,
+    mindate TEXT,
+    maxdate TEXT,
+    count_found INTEGER,
+    fetched INTEGER NOT NULL DEFAULT 0,
+    stored_new INTEGER NOT NULL DEFAULT 0,
+    stored_updated INTEGER NOT NULL DEFAULT 0,
+    completed INTEGER NOT NULL DEFAULT 0,
+    logged_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS conversations (
+    id TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS conversation_turns (
+    conversation_id TEXT NOT NULL REFERENCES conversations(id),
+    turn INTEGER NOT NULL,
+    role TEXT NOT NULL,
+    content TEXT NOT NULL,
+    payload TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (conversation_id, turn)
+);
+"""
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class UpsertCounts:
+    """What one batch (or run) did to the store."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    skipped_reasons: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: "UpsertCounts") -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.skipped += other.skipped
+        for reason, n in other.skipped_reasons.items():
+            self.skipped_reasons[reason] = self.skipped_reasons.get(reason, 0) + n
+
+    def skip(self, reason: str) -> None:
+        self.skipped += 1
+        self.skipped_reasons[reason] = self.skipped_reasons.get(reason, 0) + 1
+
+
+class DocumentStore:
+    """SQLite-backed record store; open one per process (or per request thread) and close it."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(SCHEMA)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open document store {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "DocumentStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All or nothing: a failure inside rolls the whole block back."""
+        try:
+            with self._db:
+                yield self._db
+        except sqlite3.Error as exc:
+            raise StoreError(f"write to {self.path} failed and was rolled back: {exc}") from exc
+
+    # records
+    def upsert(self, records: Iterable[PubMedRecord]) -> UpsertCounts:
+        """Insert new PMIDs, replace changed ones, leave identical ones alone; one transaction."""
+        counts = UpsertCounts()
+        with self.transaction() as db:
+            for record in records:
+                digest = record.content_hash()
+                row = db.execute("SELECT content_hash FROM records WHERE pmid = ?", (record.pmid,)).fetchone()
+                if row is not None and row[0] == digest:
+                    counts.unchanged += 1
+                    continue
+                db.execute(
+                    "INSERT OR REPLACE INTO records (pmid, content_hash, year, source, data, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        record.pmid,
+                        digest,
+                        record.year,
+                        ",".join(record.sources) or "unknown",
+                        record.model_dump_json(exclude={"retracted"}),
+                        now(),
+                    ),
+                )
+                if row is None:
+                    counts.new += 1
+                else:
+                    counts.updated += 1
+        return counts
+
+    def get(self, pmid: str) -> PubMedRecord | None:
+        row = self._db.execute("SELECT data FROM records WHERE pmid = ?", (pmid,)).fetchone()
+        return PubMedRecord.model_validate_json(row[0]) if row else None
+
+    def get_many(self, pmids: Iterable[str]) -> dict[str, PubMedRecord]:
+        wanted = list(dict.fromkeys(pmids))
+        found: dict[str, PubMedRecord] = {}
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for (data,) in self._db.execute(f"SELECT data FROM records WHERE pmid IN ({marks})", part):
+                record = PubMedRecord.model_validate_json(data)
+                found[record.pmid] = record
+        return found
+
+    def count(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+
+    def iter_records(self, batch_size: int = 1000) -> Iterator[PubMedRecord]:
+        """Every record in PMID order, read in batches so memory stays flat."""
+        last = ""
+        while True:
+            rows = self._db.execute(
+                "SELECT pmid, data FROM records WHERE pmid > ? ORDER BY pmid LIMIT ?", (last, batch_size)
+            ).fetchall()
+            if not rows:
+                return
+            for _, data in rows:
+                yield PubMedRecord.model_validate_json(data)
+            last = rows[-1][0]
+
+    def content_hashes(self) -> dict[str, str]:
+        """PMID -> content hash, so indexers can tell new and changed records from unchanged ones."""
+        return dict(self._db.execute("SELECT pmid, content_hash FROM records"))
+
+    # runs and the search log
+    def start_run(self, source: str, query: str | None = None) -> int:
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO ingest_runs (source, query, started_at) VALUES (?, ?, ?)", (source, query, now())
+            )
+            return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, counts: UpsertCounts, outcome: str, message: str | None = None) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE ingest_runs SET ended_at = ?, outcome = ?, new = ?, updated = ?, unchanged = ?,"
+                " skipped = ?, message = ? WHERE id = ?",
+                (now(), outcome, counts.new, counts.updated, counts.unchanged, counts.skipped, message, run_id),
+            )
+
+    def log_search(
+        self,
+        run_id: int,
+        query: str,
+        *,
+        query_name: str | None = None,
+        mindate: str | None = None,
+        maxdate: str | None = None,
+        count_found: int | None = None,
+        fetched: int = 0,
+        stored_new: int = 0,
+        stored_updated: int = 0,
+        completed: bool = False,
+    ) -> int:
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO search_log (run_id, query_name, query, mindate, maxdate, count_found, fetched,"
+                " stored_new, stored_updated, completed, logged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, query_name, query, mindate, maxdate, count_found, fetched, stored_new, stored_updated,
+                 int(completed), now()),
+            )
+            return int(cur.lastrowid)
+
+    def last_completed_search(self, query: str) -> dict | None:
+        """The newest completed search for exactly this query string, for `--update`."""
+        self._db.row_factory = sqlite3.Row
+        try:
+            row = self._db.execute(
+                "SELECT s.*, r.started_at FROM search_log s JOIN ingest_runs r ON r.id = s.run_id"
+                " WHERE s.query = ? AND s.completed = 1 ORDER BY s.id DESC LIMIT 1",
+                (query,),
+            ).fetchone()
+        finally:
+            self._db.row_factory = None
+        return dict(row) if row else None
+
+    def runs(self) -> list[dict]:
+        """Every ingest run, newest first, each with the searches it ran."""
+        self._db.row_factory = sqlite3.Row
+        try:
+            runs = [dict(r) for r in self._db.execute("SELECT * FROM ingest_runs ORDER BY id DESC")]
+            for run in runs:
+                run["searches"] = [
+                    dict(s) for s in self._db.execute("SELECT * FROM search_log WHERE run_id = ? ORDER BY id", (run["id"],))
+                ]
+        finally:
+            self._db.row_factory = None
+        return runs
+
+    def stats_rows(self) -> Iterator[tuple[str, int | None, str]]:
+        """(source, year, data) for every record, for the stats report."""
+        yield from self._db.execute("SELECT source, year, data FROM records")
+
+    # conversations (written by rag.chat)
+    def append_turn(self, conversation_id: str, role: str, content: str, payload: dict | None = None) -> int:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO conversations (id, created_at) VALUES (?, ?)", (conversation_id, now())
+            )
+            (turn,) = db.execute(
+                "SELECT COALESCE(MAX(turn), -1) + 1 FROM conversation_turns WHERE conversation_id = ?",
+                (conversation_id,),
+            ).fetchone()
+            db.execute(
+                "INSERT INTO conversation_turns (conversation_id, turn, role, content, payload, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (conversation_id, turn, role, content, json.dumps(payload) if payload else None, now()),
+            )
+            return int(turn)
+
+    def conversation(self, conversation_id: str) -> list[dict] | None:
+        """The turns of a conversation in order, or None when it does not exist."""
+        exists = self._db.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+        if not exists:
+            return None
+        return [
+            {"turn": t, "role": r, "content": c, "payload": json.loads(p) if p else None, "created_at": at}
+            for t, r, c, p, at in self._db.execute(
+                "SELECT turn, role, content, payload, created_at FROM conversation_turns"
+                " WHERE conversation_id = ? ORDER BY turn",
+                (conversation_id,),
+            )
+        ]

@@ -1,0 +1,77 @@
+"""Domain types shared by retrieval, answering and briefings (and serialised by the API and eval)."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Category = Literal["mechanisms", "sources", "trials", "regulatory", "other"]
+Verdict = Literal["yes", "no", "undetermined"]
+
+
+class SearchFilters(BaseModel):
+    """Metadata filters applied to every retriever before fusion."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year_from: int | None = Field(None, ge=1800, le=2100)
+    year_to: int | None = Field(None, ge=1800, le=2100)
+    pub_types: list[str] = Field(default_factory=list, description="Keep records with any of these publication types.")
+    has_trial_id: bool | None = Field(None, description="Keep only records with (True) or without (False) a trial id.")
+    exclude_retracted: bool = False
+    sources: list[str] = Field(default_factory=list, description="Keep records from any of these sources.")
+
+
+class Passage(BaseModel):
+    """A chunk of a record that matched the query."""
+
+    chunk_id: str = Field(description="`{pmid}:{index}`, stable across rebuilds.")
+    text: str
+    section: str = ""
+    score: float = Field(description="Fused score of this chunk.")
+
+
+class Evidence(BaseModel):
+    """One retrieved record with its best passages: the unit answers cite."""
+
+    pmid: str
+    title: str = ""
+    year: int | None = None
+    journal: str | None = None
+    pub_types: list[str] = Field(default_factory=list)
+    mesh: list[str] = Field(default_factory=list)
+    trial_ids: list[str] = Field(default_factory=list)
+    retracted: bool = False
+    source: str = ""
+    abstract_complete: bool = True
+    score: float = Field(description="Fused retrieval score (higher is better).")
+    relevance: float = Field(description="Best dense cosine similarity of a passage to the query, in [-1, 1].")
+    passages: list[Passage] = Field(default_factory=list)
+
+
+class Citation(BaseModel):
+    """A cited record, with what a reviewer needs to judge it at a glance."""
+
+    pmid: str
+    title: str = ""
+    year: int | None = None
+    journal: str | None = None
+    link: str
+    passage: str = Field("", description="The evidence text the citing sentence rests on.")
+    study_type: str = "other"
+    phase: str | None = None
+    trial_ids: list[str] = Field(default_factory=list)
+
+
+class CitedAnswer(BaseModel):
+    """An answer whose every citation was checked against its own evidence."""
+
+    question: str
+    standalone_question: str | None = Field(None, description="The question as rewritten from chat history.")
+    answer: str = Field(description="Answer text; each sentence ends with `[PMID:n]` citations.")
+    citations: list[Citation] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+    verdict: Verdict | None = Field(None, description="For yes/no questions only.")
+    refused: bool = False
+    warnings: list[str] = Field(default_factory=list)
+    category: Category = "other"
+    backend: str = "extractive"
