@@ -50,7 +50,7 @@ def read_jsonl(path: Path) -> list[PubMedRecord | SkippedRecord]:
                 try:
                     results.append(record_from_snapshot(json.loads(line)))
                 except json.JSONDecodeError as exc:
-                    results.append(SkippedRecord(origin=origin, reason=f"invalid JSON at column {exc.colno}: {exc.msg}"))
+                    results.append(SkippedRecord(origin=origin, reason=f"invalid JSON: {exc.msg} (column {exc.colno})"))
                 except ValidationError as exc:
                     problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
                     results.append(SkippedRecord(origin=origin, reason=problems))
