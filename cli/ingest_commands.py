@@ -64,6 +64,13 @@ def ingest_live(
         store.finish_run(run_id, counts, "failed", str(exc) or type(exc).__name__)
         raise
     store.finish_run(run_id, counts, "ok")
+    table = Table("query", "window", "found", "fetched", "new", "updated", title="searches")
+    for search in next(r for r in store.runs() if r["id"] == run_id)["searches"]:
+        window = f"{search['mindate'] or '-'} .. {search['maxdate'] or '-'}"
+        found = search["count_found"]
+        table.add_row(search["query"], window, "no hits" if found == 0 else str(found), str(search["fetched"]),
+                      str(search["stored_new"]), str(search["stored_updated"]))
+    console.print(table)
     print_counts(f"pubmed ({preset or query})", counts)
 
 
