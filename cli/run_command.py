@@ -1,0 +1,54 @@
+"""`secretome-qa run`: the main job behind `make run` — ingest, index, serve."""
+
+import typer
+
+from cli.context import console, err_console, fail, reports_errors, settings_from
+from cli.index_commands import print_summary
+from cli.ingest_commands import ingest_files, ingest_live
+from cli.serve_commands import serve
+from core.settings import Settings
+from ingest.store import DocumentStore
+
+PRESET = "seed-review"
+
+
+def ingest_default_corpus(settings: Settings, offline: bool) -> None:
+    """Live PubMed (the seed review's searches) when NCBI answers, else the offline snapshot."""
+    from ingest.live import ncbi_reachable
+
+    with DocumentStore(settings.store_path) as store:
+        if not offline and ncbi_reachable(settings):
+            console.print(f"NCBI reachable: running the {PRESET} searches", highlight=False)
+            update = any(run["query"] == PRESET and run["outcome"] == "ok" for run in store.runs())
+            ingest_live(store, settings, None, PRESET, None, None, count_only=False, update=update)
+            return
+        corpus = settings.corpus_path
+        console.print(f"NCBI not reachable: ingesting the offline corpus {corpus}", highlight=False)
+        if not corpus.is_file():
+            raise fail(f"{corpus}: offline corpus not found; set SECRETOME_CORPUS_PATH or go online", 2)
+        [outcome] = ingest_files(store, [corpus])
+        if outcome.error and not outcome.read_anything:
+            raise typer.Exit(1)
+
+
+def run(
+    ctx: typer.Context,
+    offline: bool = typer.Option(False, "--offline", help="Skip the NCBI check and use the offline corpus."),
+    serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Serve the API once the index is built."),
+    host: str | None = typer.Option(None, help="Interface to bind (default: SECRETOME_API_HOST)."),
+    port: int | None = typer.Option(None, min=1, max=65535, help="Port (default: SECRETOME_API_PORT)."),
+) -> None:
+    """Ingest the default corpus, bring the index up to date, then serve the API on 127.0.0.1:8000."""
+    from rag.indexer import Indexer
+
+    settings = settings_from(ctx)
+    ingest_default_corpus(settings, offline)
+    print_summary(Indexer.from_settings(settings).run())
+    if serve_after:
+        serve(ctx, host=host, port=port)
+    else:
+        err_console.print("index ready; not serving (--no-serve)")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(reports_errors(run))
