@@ -6,7 +6,7 @@ from pathlib import Path
 import typer
 from pydantic import ValidationError
 
-from cli import ingest_commands
+from cli import answer_commands, eval_commands, index_commands, ingest_commands, run_command, serve_commands
 from cli.context import console, fail, settings_from
 from core.settings import Settings, masked_settings
 
@@ -36,3 +36,8 @@ def config(ctx: typer.Context) -> None:
 
 
 ingest_commands.register(app)
+index_commands.register(app)
+answer_commands.register(app)
+serve_commands.register(app)
+eval_commands.register(app)
+run_command.register(app)

@@ -52,9 +52,10 @@ class ChromaSettings(_Section):
 class RetrievalSettings(_Section):
     k: int = Field(10, ge=1, le=200, description="Records returned per search.")
     candidates: int = Field(100, ge=1, description="Passages each retriever contributes before fusion.")
+    fusion: Literal["score", "rrf"] = Field("score", description="score: weighted BM25/max + cosine; rrf: by ranks.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
-    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
-    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+    dense_weight: float = Field(0.7, ge=0, description="Weight of the dense side in fusion (tuned on the dev set).")
+    bm25_weight: float = Field(0.3, ge=0, description="Weight of the BM25 side in fusion (tuned on the dev set).")
     reranker_model: Path | None = Field(None, description="Local cross-encoder directory; re-ranks when set.")
     chunk_max_words: int = Field(180, ge=20, description="Abstracts longer than this are split into windows.")
     chunk_overlap_sentences: int = Field(1, ge=0, description="Sentences shared by neighbouring windows.")

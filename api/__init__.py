@@ -1,0 +1,1 @@
+"""The HTTP service: thin routes over rag, built by `api.app.create_app(settings)`."""

@@ -1,0 +1,236 @@
+// The chat page: streams answers from POST /v1/chat (Server-Sent Events), renders [PMID:n] citations as
+// PubMed links with the supporting passage on hover and on expand, and downloads briefings.
+"use strict";
+
+const PUBMED = "https://pubmed.ncbi.nlm.nih.gov/";
+const CITATION = /\[PMID:\s*(\d+)\]/g;
+const state = { conversationId: null };
+
+const $ = (id) => document.getElementById(id);
+
+function errorMessage(payload, status) {
+  return (payload && payload.error && payload.error.message) || `request failed (HTTP ${status})`;
+}
+
+async function checkStatus() {
+  const badge = $("status");
+  try {
+    const response = await fetch("/readyz");
+    badge.textContent = response.ok ? "ready" : "not ready";
+    badge.className = "status " + (response.ok ? "ok" : "bad");
+  } catch {
+    badge.textContent = "offline";
+    badge.className = "status bad";
+  }
+}
+
+function addUserMessage(text) {
+  const item = document.createElement("li");
+  item.className = "message user";
+  item.textContent = text;
+  $("messages").appendChild(item);
+  return item;
+}
+
+function addAnswerShell() {
+  const node = $("answer-template").content.firstElementChild.cloneNode(true);
+  node.classList.add("pending");
+  $("messages").appendChild(node);
+  node.scrollIntoView({ block: "end" });
+  return node;
+}
+
+// Answer text with every [PMID:n] turned into a link whose tooltip is the passage it rests on.
+function renderAnswerText(container, text, citations) {
+  const byPmid = new Map(citations.map((c) => [c.pmid, c]));
+  container.replaceChildren();
+  let last = 0;
+  for (const match of text.matchAll(CITATION)) {
+    container.append(text.slice(last, match.index));
+    const pmid = match[1];
+    const link = document.createElement("a");
+    link.href = PUBMED + pmid + "/";
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.className = "cite";
+    link.dataset.pmid = pmid;
+    link.textContent = `PMID:${pmid}`;
+    const citation = byPmid.get(pmid);
+    if (citation && citation.passage) link.title = citation.passage;
+    container.append("[", link, "]");
+    last = match.index + match[0].length;
+  }
+  container.append(text.slice(last));
+}
+
+function renderCitations(list, citations) {
+  list.replaceChildren();
+  for (const citation of citations) {
+    const item = document.createElement("li");
+    item.className = "citation";
+    item.dataset.pmid = citation.pmid;
+    const details = document.createElement("details");
+    const summary = document.createElement("summary");
+    const link = document.createElement("a");
+    link.href = citation.link || PUBMED + citation.pmid + "/";
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.textContent = `PMID:${citation.pmid}`;
+    const where = [citation.journal, citation.year].filter(Boolean).join(", ");
+    const kind = document.createElement("span");
+    kind.className = "study-type";
+    kind.textContent = citation.phase ? `${citation.study_type}, ${citation.phase}` : citation.study_type;
+    summary.append(link, " ", citation.title || "(untitled)", where ? ` (${where}) ` : " ", kind);
+    const passage = document.createElement("blockquote");
+    passage.className = "passage";
+    passage.textContent = citation.passage || "No passage recorded.";
+    details.append(summary, passage);
+    if (citation.trial_ids && citation.trial_ids.length) {
+      const trials = document.createElement("p");
+      trials.className = "trials";
+      trials.textContent = "Trials: " + citation.trial_ids.join(", ");
+      details.append(trials);
+    }
+    item.append(details);
+    item.title = citation.passage || "";
+    list.appendChild(item);
+  }
+}
+
+function renderFinal(node, answer) {
+  node.classList.remove("pending");
+  node.classList.toggle("refused", Boolean(answer.refused));
+  renderAnswerText(node.querySelector(".answer-text"), answer.answer || "", answer.citations || []);
+  const meta = [];
+  if (answer.verdict) meta.push(`Verdict: ${answer.verdict}`);
+  if (answer.refused) meta.push("The corpus does not hold enough evidence for this question.");
+  if (answer.standalone_question && answer.standalone_question !== answer.question) {
+    meta.push(`Understood as: ${answer.standalone_question}`);
+  }
+  node.querySelector(".meta").textContent = meta.join(" · ");
+  const warnings = node.querySelector(".warnings");
+  warnings.replaceChildren(...(answer.warnings || []).map((w) => {
+    const li = document.createElement("li");
+    li.textContent = w;
+    return li;
+  }));
+  renderCitations(node.querySelector(".citations"), answer.citations || []);
+}
+
+function renderError(node, message) {
+  node.classList.remove("pending");
+  node.classList.add("error");
+  node.querySelector(".answer-text").textContent = message;
+}
+
+// Minimal Server-Sent Events reader over a fetch body (EventSource cannot POST).
+async function* readEvents(response) {
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true }).replace(/\r\n/g, "\n");
+    let cut;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      let event = "message";
+      const data = [];
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event:")) event = line.slice(6).trim();
+        else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+      }
+      if (data.length) yield { event, data: JSON.parse(data.join("\n")) };
+    }
+  }
+}
+
+async function ask(question) {
+  addUserMessage(question);
+  const node = addAnswerShell();
+  const text = node.querySelector(".answer-text");
+  const response = await fetch("/v1/chat", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+    body: JSON.stringify({ message: question, conversation_id: state.conversationId, stream: true }),
+  });
+  if (!response.ok) {
+    renderError(node, errorMessage(await response.json().catch(() => null), response.status));
+    return;
+  }
+  for await (const { event, data } of readEvents(response)) {
+    if (event === "start") state.conversationId = data.conversation_id;
+    else if (event === "token") text.append(data.text);
+    else if (event === "citations") renderFinal(node, data);
+    else if (event === "error") renderError(node, data.message);
+  }
+  node.scrollIntoView({ block: "end" });
+}
+
+async function brief(topic, format) {
+  const result = $("briefing-result");
+  result.textContent = "Writing the briefing…";
+  const response = await fetch("/v1/briefings", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ topic, format }),
+  });
+  if (!response.ok) {
+    result.textContent = errorMessage(await response.json().catch(() => null), response.status);
+    return;
+  }
+  const blob = await response.blob();
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = `briefing.${format}`;
+  link.textContent = `Download briefing.${format}`;
+  link.dataset.testid = "briefing-download";
+  result.replaceChildren("Briefing ready: ", link);
+  link.click();
+}
+
+function busy(button, on) {
+  button.disabled = on;
+  button.setAttribute("aria-busy", String(on));
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  checkStatus();
+  $("ask-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const question = $("question").value.trim();
+    if (!question) return;
+    $("question").value = "";
+    busy($("ask"), true);
+    try {
+      await ask(question);
+    } catch (err) {
+      renderError(addAnswerShell(), `The service could not be reached: ${err.message}`);
+    } finally {
+      busy($("ask"), false);
+    }
+  });
+  $("question").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      $("ask-form").requestSubmit();
+    }
+  });
+  $("new-conversation").addEventListener("click", () => {
+    state.conversationId = null;
+    $("messages").replaceChildren();
+  });
+  $("briefing-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    busy($("brief"), true);
+    try {
+      await brief($("topic").value.trim(), $("format").value);
+    } catch (err) {
+      $("briefing-result").textContent = `The service could not be reached: ${err.message}`;
+    } finally {
+      busy($("brief"), false);
+    }
+  });
+});

@@ -1,0 +1,106 @@
+"""`index` and `search`: build the hybrid index from the document store and query it."""
+
+import json
+
+import typer
+from rich.table import Table
+
+from cli.context import console, reports_errors, settings_from
+from rag.types import Evidence, SearchFilters
+
+
+def print_summary(summary) -> None:
+    table = Table("", "", title="index", show_header=False)
+    rate = f" ({summary.records_per_second:.0f} records/s)" if summary.new + summary.changed else ""
+    rows = [
+        ("collection", f"{summary.collection} ({summary.chroma_mode})"),
+        ("records", str(summary.records)),
+        ("new / changed / removed", f"{summary.new} / {summary.changed} / {summary.removed}"),
+        ("unchanged", str(summary.unchanged)),
+        ("chunks", str(summary.chunks)),
+        ("chunks encoded / from cache", f"{summary.chunks_encoded} / {summary.chunks_cached}"),
+        ("bm25 rebuilt", "yes" if summary.bm25_rebuilt else "no (nothing changed)"),
+        ("time", f"{summary.seconds:.1f} s{rate}"),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    console.print(table)
+
+
+def print_results(query: str, results: list[Evidence]) -> None:
+    if not results:
+        console.print(f"no records match {query!r}", highlight=False)
+        return
+    for rank, item in enumerate(results, start=1):
+        year = item.year or "n.d."
+        console.print(
+            f"[bold]{rank:>2}. PMID {item.pmid}[/] ({year}) score {item.score:.4f} relevance {item.relevance:.3f}",
+            highlight=False,
+        )
+        if item.title:
+            console.print(f"    {item.title}", highlight=False, soft_wrap=True)
+        for passage in item.passages[:1]:
+            text = passage.text if len(passage.text) <= 300 else passage.text[:297] + "..."
+            console.print(f"    [dim]{text}[/]", highlight=False, soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    @reports_errors
+    def index(
+        ctx: typer.Context,
+        rebuild: bool = typer.Option(False, "--rebuild", help="Drop the index and build it from scratch."),
+        quiet: bool = typer.Option(False, "--quiet", help="No progress bars."),
+    ) -> None:
+        """Build or update the hybrid (Chroma + BM25) index from the document store; incremental by default."""
+        from rag.indexer import Indexer
+
+        summary = Indexer.from_settings(settings_from(ctx)).run(rebuild=rebuild, show_progress=not quiet)
+        print_summary(summary)
+
+    @app.command()
+    @reports_errors
+    def search(
+        ctx: typer.Context,
+        query: str = typer.Argument(..., help="What to look for."),
+        k: int | None = typer.Option(None, "--k", min=1, max=200, help="Records to return (default: settings)."),
+        year_from: int | None = typer.Option(None, "--year-from", help="Earliest publication year."),
+        year_to: int | None = typer.Option(None, "--year-to", help="Latest publication year."),
+        pub_type: list[str] = typer.Option(None, "--pub-type", help="Publication type to keep; repeatable."),
+        source: list[str] = typer.Option(None, "--source", help="Record source to keep; repeatable."),
+        has_trial_id: bool | None = typer.Option(
+            None, "--has-trial-id/--no-trial-id", help="Only records with (or without) a trial registry id."
+        ),
+        exclude_retracted: bool = typer.Option(False, "--exclude-retracted", help="Leave retracted records out."),
+        mode: str = typer.Option("hybrid", "--mode", help="hybrid, dense or bm25."),
+        as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+    ) -> None:
+        """Search the index: ranked PMIDs with their best passages."""
+        from pydantic import ValidationError
+
+        from core.errors import InputError
+        from rag.searcher import Searcher
+
+        try:
+            filters = SearchFilters(
+                year_from=year_from,
+                year_to=year_to,
+                pub_types=pub_type or [],
+                sources=source or [],
+                has_trial_id=has_trial_id,
+                exclude_retracted=exclude_retracted,
+            )
+        except ValidationError as exc:
+            raise InputError(f"invalid filter: {exc.errors()[0]['msg']}") from exc
+        if year_from and year_to and year_from > year_to:
+            raise InputError(f"--year-from {year_from} is after --year-to {year_to}")
+        searcher = Searcher.from_settings(settings_from(ctx))
+        try:
+            results = searcher.search(query, k=k, filters=filters, mode=mode)  # type: ignore[arg-type]
+        finally:
+            searcher.close()
+        if as_json:
+            payload = {"query": query, "mode": mode, "results": [r.model_dump(mode="json") for r in results]}
+            typer.echo(json.dumps(payload, indent=2))
+        else:
+            print_results(query, results)

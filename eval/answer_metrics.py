@@ -1,0 +1,197 @@
+"""Answer scores exactly as `../shared/eval/FORMAT.md` defines them, on plain data.
+
+Per question, `score_answer` returns the rates and also the counts behind the pooled scores
+(`citation_validity`, `citation_gold_precision`, `uncited_sentence_rate` are shares of all citations or
+sentences in a run, not means of per-answer shares), so `aggregate_answers` can sum them for any subset.
+A refusal still lists its nearest records as `[PMID:n]`: those count for `citation_validity` (nothing
+outside the evidence may be named) but not for `citation_gold_precision`, since a refusal claims nothing.
+
+ROUGE-L is written here (longest common subsequence over lower-cased word tokens, F1 with beta = 1, as in
+Lin 2004 and Google's `rouge-score` without stemming) rather than adding a dependency for twenty lines.
+"""
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from rag.citations import CITATION, cited_sentences, parse_citations
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def key_fact_recall(answer: str, key_facts: Sequence[Sequence[str]]) -> float | None:
+    """Share of facts with at least one phrasing in the answer (case-insensitive); None without facts."""
+    if not key_facts:
+        return None
+    text = answer.lower()
+    covered = sum(any(phrase.lower() in text for phrase in fact) for fact in key_facts)
+    return covered / len(key_facts)
+
+
+def yesno_correct(verdict: str | None, exact_answer: str | None) -> float | None:
+    """1.0 when the verdict matches a yes/no gold answer, 0.0 when not; None for other questions."""
+    if exact_answer not in ("yes", "no"):
+        return None
+    return float((verdict or "").lower() == exact_answer)
+
+
+def refusal_correct(refused: bool, answerable: bool) -> float:
+    """Refusing is right exactly when the corpus does not hold the answer."""
+    return float(refused == (not answerable))
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text.lower())
+
+
+def _lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
+    if len(a) < len(b):
+        a, b = b, a
+    previous = [0] * (len(b) + 1)
+    for token in a:
+        current = [0]
+        for j, other in enumerate(b, start=1):
+            current.append(previous[j - 1] + 1 if token == other else max(previous[j], current[j - 1]))
+        previous = current
+    return previous[-1]
+
+
+def rouge_l(candidate: str, reference: str | None) -> float | None:
+    """ROUGE-L F1 of an answer (citation markers removed) against a reference; None without one."""
+    if not reference or not reference.strip():
+        return None
+    cand = tokens(CITATION.sub(" ", candidate))
+    ref = tokens(reference)
+    if not cand or not ref:
+        return 0.0
+    lcs = _lcs_length(cand, ref)
+    if lcs == 0:
+        return 0.0
+    precision, recall = lcs / len(cand), lcs / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+def cited_pmids(answer: str, citation_pmids: Iterable[str] = ()) -> list[str]:
+    """Every PMID the answer cites: markers in its text and its structured citations, first-seen order."""
+    return list(dict.fromkeys([*parse_citations(answer), *citation_pmids]))
+
+
+def sentence_citation_counts(answer: str) -> tuple[int, int]:
+    """(sentences, sentences without any citation) of an answer text."""
+    sentences = cited_sentences(answer)
+    return len(sentences), sum(not s.pmids for s in sentences)
+
+
+def percentiles(values: Sequence[float]) -> dict[str, float | None]:
+    """p50, p95 and mean of latencies in ms (linear interpolation); None for an empty run."""
+    if not values:
+        return {"p50": None, "p95": None, "mean": None, "n": 0}
+    array = np.asarray(values, dtype=float)
+    return {
+        "p50": round(float(np.percentile(array, 50)), 1),
+        "p95": round(float(np.percentile(array, 95)), 1),
+        "mean": round(float(array.mean()), 1),
+        "n": len(values),
+    }
+
+
+@dataclass(frozen=True)
+class AnswerScores:
+    """One answer's scores (None where a score does not apply) and the counts pooled across answers."""
+
+    key_fact_recall: float | None
+    yesno_accuracy: float | None
+    refusal_accuracy: float
+    rouge_l: float | None
+    citation_validity: float | None
+    citation_gold_precision: float | None
+    uncited_sentence_rate: float | None
+    cited: int
+    cited_valid: int
+    cited_gold: int
+    sentences: int
+    uncited_sentences: int
+    answerable: bool
+    refused: bool
+
+    def as_dict(self) -> dict[str, float | int | bool | None]:
+        return asdict(self)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def score_answer(
+    *,
+    answer: str,
+    citation_pmids: Iterable[str],
+    evidence_pmids: Iterable[str],
+    verdict: str | None,
+    refused: bool,
+    answerable: bool,
+    gold_pmids: Iterable[str],
+    key_facts: Sequence[Sequence[str]],
+    ideal_answer: str | None,
+    exact_answer: str | None,
+) -> AnswerScores:
+    """Score one answer against its question; pure, so any answer source can be scored."""
+    cited = cited_pmids(answer, citation_pmids)
+    evidence, gold = set(evidence_pmids), set(gold_pmids)
+    valid = sum(p in evidence for p in cited)
+    claims = answerable and not refused
+    on_gold = sum(p in gold for p in cited) if claims else 0
+    sentences, uncited = sentence_citation_counts(answer) if not refused else (0, 0)
+    return AnswerScores(
+        key_fact_recall=key_fact_recall(answer, key_facts) if answerable else None,
+        yesno_accuracy=yesno_correct(verdict, exact_answer),
+        refusal_accuracy=refusal_correct(refused, answerable),
+        rouge_l=rouge_l(answer, ideal_answer),
+        citation_validity=_share(valid, len(cited)),
+        citation_gold_precision=_share(on_gold, len(cited)) if claims else None,
+        uncited_sentence_rate=_share(uncited, sentences),
+        cited=len(cited),
+        cited_valid=valid,
+        cited_gold=on_gold,
+        sentences=sentences,
+        uncited_sentences=uncited,
+        answerable=answerable,
+        refused=refused,
+    )
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+ANSWER_SCORES = (
+    "key_fact_recall",
+    "yesno_accuracy",
+    "citation_validity",
+    "citation_gold_precision",
+    "uncited_sentence_rate",
+    "refusal_accuracy",
+    "rouge_l",
+)
+
+
+def aggregate_answers(scores: Sequence[AnswerScores]) -> dict[str, float | int | None]:
+    """The run-level answer scores of FORMAT.md over `scores` (None where nothing qualifies)."""
+    claims = [s for s in scores if s.answerable and not s.refused]
+    return {
+        "key_fact_recall": _mean(s.key_fact_recall for s in scores),
+        "yesno_accuracy": _mean(s.yesno_accuracy for s in scores),
+        "citation_validity": _share(sum(s.cited_valid for s in scores), sum(s.cited for s in scores)),
+        "citation_gold_precision": _share(sum(s.cited_gold for s in claims), sum(s.cited for s in claims)),
+        "uncited_sentence_rate": _share(
+            sum(s.uncited_sentences for s in scores), sum(s.sentences for s in scores)
+        ),
+        "refusal_accuracy": _mean(s.refusal_accuracy for s in scores),
+        "rouge_l": _mean(s.rouge_l for s in scores),
+        "answers": len(scores),
+        "refused": sum(s.refused for s in scores),
+        "cited_pmids": sum(s.cited for s in scores),
+    }

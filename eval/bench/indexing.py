@@ -1,0 +1,171 @@
+"""Indexing speed: the configured encoder against the naive fp32 baseline, side by side, and what it costs in recall.
+
+The baseline is issue 5's naive indexing: sentence-transformers fp32 on PyTorch, batch 64, texts sorted by
+length. Both encoders embed the same chunk texts of a sample of the snapshot (the gold records of the first
+dev questions plus random other records), in alternating slices so that load from other processes hits
+both alike. Their vectors then answer those dev questions (dense-only, recall@10 over the sample), which
+is the recall cost of the lever (target: at most 0.01 below fp32). Last, the whole write path (`Indexer`:
+chunk, embed, Chroma, BM25) indexes the sample into a fresh data dir, once cold and once with `--rebuild`
+over a warm embedding cache. Target from issue 5: at least 3x the naive records/s.
+
+    python -m eval.bench.indexing [--records N] [--questions N]   (--records 0: the whole snapshot)
+"""
+
+import argparse
+import random
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.settings import Settings
+from eval.questionset import load_questions
+from eval.retrieval_metrics import recall_at_k
+from ingest.jsonl import read_jsonl
+from ingest.records import PubMedRecord
+from ingest.store import DocumentStore
+
+DEV_SET = Path("../shared/eval/bioasq-dev.jsonl")
+RECORDS = 3000
+QUESTIONS = 300
+SLICES = 6
+TARGET_SPEEDUP = 3.0
+MAX_RECALL_LOSS = 0.01
+SEED = 5
+
+
+def sample_records(corpus: Path, gold: set[str], n: int) -> list[PubMedRecord]:
+    """The gold records plus seeded random others, `n` in all (every record when n is 0)."""
+    records = [r for r in read_jsonl(corpus) if isinstance(r, PubMedRecord)]
+    if n <= 0 or n >= len(records):
+        return records
+    chosen = [r for r in records if r.pmid in gold]
+    others = [r for r in records if r.pmid not in gold]
+    chosen += random.Random(SEED).sample(others, max(0, n - len(chosen)))
+    return chosen
+
+
+def dense_recall(chunk_pmids: list[str], vectors: np.ndarray, queries: np.ndarray, gold: list[set[str]]) -> float:
+    """Mean recall@10 of records ranked by their best chunk's cosine to each query."""
+    pmids = np.array(chunk_pmids)
+    total = 0.0
+    for query, wanted in zip(queries, gold):
+        order = np.argsort(-(vectors @ query), kind="stable")
+        ranked = list(dict.fromkeys(pmids[order[:200]]))
+        total += recall_at_k(ranked, wanted, 10)
+    return total / len(gold) if gold else 0.0
+
+
+def time_side_by_side(encoders: dict[str, Any], texts: list[str], slices: int) -> tuple[dict, dict]:
+    """Seconds each encoder spent on all texts, and its vectors; slices alternate which encoder goes first."""
+    seconds = {name: 0.0 for name in encoders}
+    vectors: dict[str, list[np.ndarray]] = {name: [] for name in encoders}
+    for encoder in encoders.values():
+        encoder.encode(texts[:16])
+    bounds = np.linspace(0, len(texts), slices + 1, dtype=int)
+    for i, (start, end) in enumerate(zip(bounds, bounds[1:])):
+        names = list(encoders) if i % 2 == 0 else list(reversed(encoders))
+        for name in names:
+            started = time.perf_counter()
+            vectors[name].append(encoders[name].encode(texts[start:end]))
+            seconds[name] += time.perf_counter() - started
+    return seconds, {name: np.concatenate(parts) for name, parts in vectors.items()}
+
+
+def pipeline(settings: Settings, records: list[PubMedRecord]) -> tuple[float, float]:
+    """Seconds for a cold `Indexer.run` over `records` in a fresh data dir, then for a cached `--rebuild`."""
+    from rag.indexer import Indexer
+
+    with tempfile.TemporaryDirectory(prefix="bench-index-") as tmp:
+        fresh = settings.model_copy(update={"data_dir": Path(tmp) / "data", "chroma": settings.chroma.model_copy(update={"mode": "embedded"})})
+        with DocumentStore(fresh.store_path) as store:
+            store.upsert(records)
+        indexer = Indexer(fresh)
+        cold = indexer.run(show_progress=False).seconds
+        warm = indexer.run(rebuild=True, show_progress=False).seconds
+        indexer.embeddings.close()
+    return cold, warm
+
+
+def measure(
+    settings: Settings,
+    questions_path: Path = DEV_SET,
+    records: int = RECORDS,
+    questions: int = QUESTIONS,
+    slices: int = SLICES,
+) -> dict[str, Any]:
+    from rag.chunking import chunk_record
+    from rag.embeddings import LocalEmbeddings, resolve_model_path
+    from rag.encoders import TorchEncoder
+    from rag.index_layout import chunking_params
+
+    asked = [q for q in load_questions(questions_path).questions if q.answerable and q.gold_pmids][:questions]
+    sample = sample_records(settings.corpus_path, {p for q in asked for p in q.gold_pmids}, records)
+    present = {r.pmid for r in sample}
+    asked = [q for q in asked if present & set(q.gold_pmids)]
+    params = chunking_params(settings)
+    chunks = [c for r in sample for c in chunk_record(r, params)]
+    texts = [c.embed_text for c in chunks]
+
+    lever = LocalEmbeddings(settings.embedding, use_cache=False).encoder
+    naive = TorchEncoder(resolve_model_path(settings.embedding), "fp32", 64, settings.embedding.threads)
+    seconds, vectors = time_side_by_side({"naive": naive, "lever": lever}, texts, slices)
+    gold = [set(q.gold_pmids) & present for q in asked]
+    pmids = [c.pmid for c in chunks]
+    recall = {
+        name: dense_recall(pmids, vectors[name], encoder.encode([q.question for q in asked]), gold)
+        for name, encoder in (("naive", naive), ("lever", lever))
+    }
+    cold, warm = pipeline(settings, sample)
+    naive_rate = len(sample) / seconds["naive"]
+    figures = {
+        "records": len(sample),
+        "chunks": len(chunks),
+        "questions": len(asked),
+        "lever": lever.variant,
+        "naive": naive.variant + " batch 64, length-sorted",
+        "naive_records_per_s": naive_rate,
+        "lever_records_per_s": len(sample) / seconds["lever"],
+        "encoder_speedup": seconds["naive"] / seconds["lever"],
+        "pipeline_records_per_s": len(sample) / cold,
+        "pipeline_speedup": (len(sample) / cold) / naive_rate,
+        "cached_rebuild_records_per_s": len(sample) / warm,
+        "cached_rebuild_speedup": (len(sample) / warm) / naive_rate,
+        "dense_recall_at_10_naive": recall["naive"],
+        "dense_recall_at_10_lever": recall["lever"],
+        "recall_loss": recall["naive"] - recall["lever"],
+        "target_speedup": TARGET_SPEEDUP,
+        "max_recall_loss": MAX_RECALL_LOSS,
+    }
+    figures["targets_met"] = bool(
+        figures["pipeline_speedup"] >= TARGET_SPEEDUP and figures["recall_loss"] <= MAX_RECALL_LOSS
+    )
+    return figures
+
+
+def lines(figures: dict[str, Any]) -> list[str]:
+    n = f"{figures['records']} records, {figures['chunks']} chunks"
+    return [
+        f"indexing naive ({figures['naive']}): {figures['naive_records_per_s']:.1f} records/s ({n})",
+        f"indexing encoder {figures['lever']}: {figures['lever_records_per_s']:.1f} records/s"
+        f" = {figures['encoder_speedup']:.2f}x naive (same texts, interleaved)",
+        f"indexing pipeline (chunk+embed+Chroma+BM25, cold cache): {figures['pipeline_records_per_s']:.1f} records/s"
+        f" = {figures['pipeline_speedup']:.2f}x naive (target >= {figures['target_speedup']:.0f}x)",
+        f"indexing pipeline --rebuild, warm embedding cache: {figures['cached_rebuild_records_per_s']:.1f} records/s"
+        f" = {figures['cached_rebuild_speedup']:.2f}x naive",
+        f"dense recall@10 on {figures['questions']} dev questions over the sample: fp32 "
+        f"{figures['dense_recall_at_10_naive']:.4f}, {figures['lever']} {figures['dense_recall_at_10_lever']:.4f}"
+        f" (loss {figures['recall_loss']:+.4f}, allowed {figures['max_recall_loss']})",
+    ]
+
+
+if __name__ == "__main__":
+    from eval.bench import run
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=RECORDS, help="Sample size; 0 = the whole snapshot.")
+    parser.add_argument("--questions", type=int, default=QUESTIONS, help="Dev questions for the recall check.")
+    args = parser.parse_args()
+    run("indexing", records=args.records, questions=args.questions)

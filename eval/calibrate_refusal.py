@@ -1,0 +1,128 @@
+"""Calibrate the refusal threshold on labelled questions, not by hand: writes rag/calibration.json.
+
+For every question the real pipeline retrieves evidence exactly as `ask` would (routing, category
+preferences, retracted records dropped) with refusal switched off, and records the support signal: the
+relevance score of the best evidence sentence (rag.refusal explains the choice); the top record
+relevance is recorded beside it for comparison. The threshold is fitted on the team's curated set
+(answerable and unanswerable questions) as the cut with the best refusal accuracy, the score the
+evaluation reports. Dev questions (all answerable) are a held-out check: the file records the share
+of them the cut keeps. They are taken after the first `--dev-skip` (default 200), which the CI
+evaluation gate scores, so nothing is fitted or checked on the questions the gate judges.
+
+    python -m eval.calibrate_refusal --dev ../shared/eval/bioasq-dev.jsonl
+"""
+
+import json
+import statistics
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from tqdm import tqdm
+
+from core.settings import Settings
+from eval.questionset import CURATED_SET, Question, load_questions
+from rag.answerer import Answerer
+from rag.refusal import CALIBRATION_FILE, best_threshold, refusal_score, top_relevance
+
+DEFAULT_OUT = Path(__file__).resolve().parents[1] / "rag" / CALIBRATION_FILE
+
+
+def signals(answerer: Answerer, questions: list[Question]) -> list[tuple[Question, float, float]]:
+    """(question, best sentence support, top record relevance), as the answer pipeline would see them."""
+    scored = []
+    for question in tqdm(questions, desc="retrieving", unit="q"):
+        prepared = answerer.prepare(question.question)
+        best = answerer.extractive.select(question.question, prepared.evidence, limit=1)
+        support = best[0].score if best else -1.0
+        scored.append((question, support, top_relevance(prepared.evidence)))
+    return scored
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    return {
+        "min": round(ordered[0], 4),
+        "median": round(statistics.median(ordered), 4),
+        "max": round(ordered[-1], 4),
+        "n": len(ordered),
+    }
+
+
+def calibrate(
+    settings: Settings,
+    fit_sets: list[Path],
+    check: tuple[Path, int, int] | None = None,
+    answerer: Answerer | None = None,
+) -> dict:
+    """Compute the calibration record (see the module docstring); nothing is written here.
+
+    Args:
+        settings: the settings whose index and model the threshold is for.
+        fit_sets: labelled sets (answerable and unanswerable) the cut is fitted on.
+        check: (path, skip, limit) of answerable questions to report the kept share on.
+        answerer: reuse an open one (tests); else one is opened from the settings.
+    """
+    settings = settings.model_copy(deep=True)
+    settings.answer.min_relevance = -1.0
+    if answerer is None:
+        from rag.searcher import Searcher
+
+        searcher = Searcher.from_settings(settings)
+        answerer = Answerer(settings, searcher, searcher.embedder)
+    fit = signals(answerer, [q for path in fit_sets for q in load_questions(path).questions])
+    answerable = [s for q, s, _ in fit if q.answerable]
+    unanswerable = [s for q, s, _ in fit if not q.answerable]
+    cut, accuracy = best_threshold(answerable, unanswerable)
+    record_cut, record_accuracy = best_threshold(
+        [r for q, _, r in fit if q.answerable], [r for q, _, r in fit if not q.answerable]
+    )
+    record = {
+        "min_relevance": round(cut, 4),
+        "signal": "relevance of the best evidence sentence: 0.65 x embedding cosine + 0.35 x lexical overlap",
+        "method": "cut with the best refusal accuracy on the fit set; middle of tied cuts",
+        "refusal_accuracy": round(accuracy, 4),
+        "balanced_accuracy": round(refusal_score(cut, answerable, unanswerable, "balanced"), 4),
+        "answerable_kept": round(sum(s >= cut for s in answerable) / len(answerable), 4),
+        "unanswerable_refused": round(sum(s < cut for s in unanswerable) / len(unanswerable), 4),
+        "answerable": summary(answerable),
+        "unanswerable": summary(unanswerable),
+        "compared_signal": {
+            "name": "top record relevance (best dense cosine of a passage)",
+            "best_cut": round(record_cut, 4),
+            "refusal_accuracy": round(record_accuracy, 4),
+        },
+        "fit_sets": [str(p) for p in fit_sets],
+        "embedding_model": str(settings.embedding.model_path or "bundled all-MiniLM-L6-v2"),
+        "computed_at": datetime.now(UTC).date().isoformat(),
+        "command": "python -m eval.calibrate_refusal " + " ".join(sys.argv[1:]),
+    }
+    if check:
+        path, skip, limit = check
+        held_out = [q for q in load_questions(path, skip + limit).questions[skip:] if q.answerable]
+        checked = signals(answerer, held_out)
+        record["held_out_check"] = {
+            "path": str(path),
+            "skip": skip,
+            "limit": limit,
+            "answerable_kept": round(sum(s >= cut for _, s, _ in checked) / len(checked), 4),
+            "answerable_kept_by_compared_signal": round(sum(r >= record_cut for _, _, r in checked) / len(checked), 4),
+        }
+    return record
+
+
+def main(
+    questions: list[Path] = typer.Option([CURATED_SET], "--questions", help="Labelled sets to fit on; repeatable."),
+    dev: Path | None = typer.Option(None, help="Answerable questions to check the cut on (e.g. the dev set)."),
+    dev_skip: int = typer.Option(200, help="Dev questions to leave out first (the CI gate scores them)."),
+    dev_limit: int = typer.Option(300, help="How many dev questions to check after those."),
+    out: Path = typer.Option(DEFAULT_OUT, help="Where to write the calibration."),
+) -> None:
+    record = calibrate(Settings(), questions, (dev, dev_skip, dev_limit) if dev else None)
+    out.write_text(json.dumps(record, indent=2) + "\n")
+    typer.echo(json.dumps(record, indent=2))
+
+
+if __name__ == "__main__":
+    typer.run(main)

@@ -1,0 +1,176 @@
+"""Question routing without an LLM: which kind of question this is, and what evidence it should prefer.
+
+Two signals are combined: cosine similarity of the question to a few prototype questions per category
+(with the same embedding model the index uses), and cue terms that name the category outright ("phase",
+"NCT", "GMP", "potency assay"). Yes/no questions are recognised from their opening words.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from rag.types import Category, Evidence
+
+PROTOTYPES: dict[Category, list[str]] = {
+    "mechanisms": [
+        "How do mesenchymal stem cell exosomes reduce inflammation?",
+        "Which microRNAs in extracellular vesicles mediate tissue repair?",
+        "What signalling pathway does the secretome activate in target cells?",
+        "By what mechanism does conditioned medium promote angiogenesis?",
+        "Which paracrine factors drive the regenerative effect?",
+    ],
+    "sources": [
+        "Which cell sources are used to produce secretome or conditioned medium?",
+        "How are extracellular vesicles isolated and manufactured at scale?",
+        "Does hypoxic preconditioning change what the cells secrete?",
+        "Are bone marrow, adipose or umbilical cord MSCs better sources of exosomes?",
+        "How is amniotic fluid or placental tissue used to derive stem cells?",
+    ],
+    "trials": [
+        "Which clinical trials have tested stem cell secretome therapy in patients?",
+        "What phase are the clinical studies of exosome treatment?",
+        "Was the cell-free therapy safe and effective in a randomized trial?",
+        "What outcomes did patients show after receiving the treatment?",
+        "Which biomarkers measured in patient samples predict the disease course?",
+        "What dose and schedule were given to patients in the study?",
+    ],
+    "regulatory": [
+        "What regulatory hurdles face extracellular vesicle therapeutics?",
+        "How should potency and quality of secretome products be standardized?",
+        "What GMP manufacturing and release criteria apply to cell-derived products?",
+        "Which guidelines define minimal information for studies of extracellular vesicles?",
+        "How should the identity and purity of vesicle preparations be characterised?",
+        "Which criteria and markers define mesenchymal stromal cells?",
+        "Why do donor-to-donor and batch-to-batch differences complicate clinical use?",
+    ],
+}
+
+CUES: dict[Category, re.Pattern[str]] = {
+    "mechanisms": re.compile(
+        r"\b(?:mechanis\w*|pathways?|signal\w*|mediat\w*|paracrine|microRNAs?|miR-\w+|cargo|receptors?|"
+        r"how does|how do|modulat\w*|macrophage polari[sz]ation|apoptosis|angiogen\w*)\b",
+        re.IGNORECASE,
+    ),
+    "sources": re.compile(
+        r"\b(?:sources?|derived from|isolat\w*|manufactur\w*|production|produce|yield|bioreactors?|"
+        r"preconditioning|hypoxi\w*|culture conditions?|adipose|bone marrow|umbilical|placenta\w*|"
+        r"amniotic|ultracentrifugation|scal\w+ up)\b",
+        re.IGNORECASE,
+    ),
+    "trials": re.compile(
+        r"\b(?:clinical trials?|trials?|phase (?:I{1,3}V?|IV|[1-4])|NCT\d{8}|patients|randomi[sz]ed|"
+        r"placebo|first-in-human|enrolled|safety and efficacy)\b",
+        re.IGNORECASE,
+    ),
+    "regulatory": re.compile(
+        r"\b(?:regulat\w+ (?:hurdles?|approval|framework|agenc\w+|requirements?)|regulatory|FDA|EMA|GMP|"
+        r"standardi[sz]\w*|guidelines?|potency assays?|release criteria|quality control|MISEV\w*|"
+        r"reproducibility|harmoni[sz]\w*|legislation)\b",
+        re.IGNORECASE,
+    ),
+}
+
+YES_NO_START = re.compile(
+    r"^\s*(?:is|are|was|were|does|do|did|can|could|should|would|will|has|have|had|may|might|must)\b",
+    re.IGNORECASE,
+)
+PROTOTYPE_FLOOR = 0.35
+CUE_WEIGHT = 0.08
+
+
+@dataclass(frozen=True)
+class RetrievalPreference:
+    """How a category re-orders retrieved evidence: boosts by study design, never a hard filter."""
+
+    boost_types: frozenset[str] = frozenset()
+    boost_trial_ids: bool = False
+    boost: float = 0.0
+
+
+PREFERENCES: dict[Category, RetrievalPreference] = {
+    "trials": RetrievalPreference(
+        frozenset({"clinical trial", "randomized controlled trial"}), boost_trial_ids=True, boost=0.5
+    ),
+    "regulatory": RetrievalPreference(frozenset({"review", "systematic review / meta-analysis"}), boost=0.3),
+    "mechanisms": RetrievalPreference(frozenset({"animal study", "in vitro", "other"}), boost=0.15),
+    "sources": RetrievalPreference(frozenset({"animal study", "in vitro", "other"}), boost=0.15),
+    "other": RetrievalPreference(),
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a question goes: its category, whether it asks yes/no, and the per-category scores."""
+
+    category: Category
+    yes_no: bool
+    scores: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def preference(self) -> RetrievalPreference:
+        return PREFERENCES[self.category]
+
+
+def is_yes_no(question: str) -> bool:
+    """A question that opens with an auxiliary verb and is not an either/or choice, or ends "yes or no?"."""
+    text = question.strip()
+    if re.search(r"\byes,?\s+or\s+no\b", text, re.IGNORECASE):
+        return True
+    return bool(YES_NO_START.match(text)) and not re.search(r"\bor\b[^?]*\?\s*$", text, re.IGNORECASE)
+
+
+def cue_counts(question: str) -> dict[Category, int]:
+    return {category: len(pattern.findall(question)) for category, pattern in CUES.items()}
+
+
+def combine_scores(similarities: dict[Category, float], cues: dict[Category, int]) -> dict[Category, float]:
+    """Prototype similarity plus a bonus per cue term (at most three count)."""
+    return {c: similarities.get(c, 0.0) + CUE_WEIGHT * min(cues.get(c, 0), 3) for c in PROTOTYPES}
+
+
+def pick_category(scores: dict[Category, float], floor: float = PROTOTYPE_FLOOR) -> Category:
+    best = max(scores, key=lambda c: scores[c])
+    return best if scores[best] >= floor else "other"
+
+
+class Router:
+    """Classifies questions; the prototype vectors are embedded once per router."""
+
+    def __init__(self, embedder: Embeddings):
+        self._embedder = embedder
+        self._labels: list[Category] = [c for c, qs in PROTOTYPES.items() for _ in qs]
+        vectors = np.asarray(embedder.embed_documents([q for qs in PROTOTYPES.values() for q in qs]), dtype=np.float32)
+        self._prototypes = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    def similarities(self, question: str) -> dict[Category, float]:
+        query = np.asarray(self._embedder.embed_query(question), dtype=np.float32)
+        query /= np.linalg.norm(query) or 1.0
+        sims = self._prototypes @ query
+        best: dict[Category, float] = {}
+        for label, sim in zip(self._labels, sims, strict=True):
+            best[label] = max(best.get(label, -1.0), float(sim))
+        return best
+
+    def route(self, question: str) -> Route:
+        scores = combine_scores(self.similarities(question), cue_counts(question))
+        return Route(pick_category(scores), is_yes_no(question), {c: round(s, 4) for c, s in scores.items()})
+
+
+def prefer(evidence: Sequence[Evidence], preference: RetrievalPreference, kinds: dict[str, str]) -> list[Evidence]:
+    """Re-rank evidence by the category's preference; `kinds` maps PMID to its study type name.
+
+    The fused score is multiplied by (1 + boost) for preferred records, so strong matches of another
+    design still come first when the preferred ones are weak. Stable for ties.
+    """
+    if not preference.boost:
+        return list(evidence)
+
+    def adjusted(item: Evidence) -> float:
+        preferred = kinds.get(item.pmid, "other") in preference.boost_types
+        preferred = preferred or (preference.boost_trial_ids and bool(item.trial_ids))
+        return item.score * (1.0 + preference.boost) if preferred else item.score
+
+    return sorted(evidence, key=adjusted, reverse=True)

@@ -1,0 +1,155 @@
+"""The curated secretome set against the real corpus, and the loader's validation of FORMAT.md."""
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from core.errors import InputError, ParseError
+from eval.questionset import CURATED_SET, load_questions
+from tests.conftest import CORPUS, SHARED
+
+TOPICAL = ("mechanisms", "sources", "trials", "regulatory")
+
+
+@pytest.fixture(scope="module")
+def curated():
+    return load_questions(CURATED_SET)
+
+
+@pytest.fixture(scope="module")
+def gold_texts(curated, shared_dir) -> dict[str, str]:
+    wanted = {pmid for q in curated.questions for pmid in q.gold_pmids}
+    texts: dict[str, str] = {}
+    with CORPUS.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            if record["pmid"] in wanted:
+                texts[record["pmid"]] = f"{record['title']} {record['abstract']}".lower()
+    return texts
+
+
+def test_curated_set_has_the_promised_shape(curated):
+    answerable = Counter(q.category for q in curated.questions if q.answerable)
+    unanswerable = [q for q in curated.questions if not q.answerable]
+    assert {q.category for q in curated.questions} <= set(TOPICAL)
+    assert sum(answerable.values()) >= 40, answerable
+    assert all(answerable[c] >= 8 for c in TOPICAL), answerable
+    assert len(unanswerable) >= 8
+    assert all(not q.gold_pmids and not q.key_facts for q in unanswerable)
+    assert sum(q.exact_answer == "yes" for q in curated.questions) >= 3
+    assert sum(q.exact_answer == "no" for q in curated.questions) >= 2
+
+
+def test_answerable_questions_have_gold_facts_and_an_ideal_answer(curated):
+    for q in curated.questions:
+        if q.answerable:
+            assert q.gold_pmids and q.key_facts and q.ideal_answer, q.id
+
+
+def test_every_gold_pmid_is_in_the_corpus(curated, gold_texts):
+    missing = {(q.id, p) for q in curated.questions for p in q.gold_pmids if p not in gold_texts}
+    assert not missing
+
+
+def test_every_key_fact_phrasing_occurs_in_a_gold_record(curated, gold_texts):
+    absent = [
+        (q.id, phrase)
+        for q in curated.questions
+        for fact in q.key_facts
+        for phrase in fact
+        if not any(phrase.lower() in gold_texts[p] for p in q.gold_pmids)
+    ]
+    assert not absent
+
+
+def _shingles(text: str, n: int = 7) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def test_questions_and_ideal_answers_are_not_pasted_from_their_records(curated, gold_texts):
+    """Seven words in a row shared with a gold record means a sentence was copied, not paraphrased."""
+    copied = [
+        (q.id, field)
+        for q in curated.questions
+        for field in ("question", "ideal_answer")
+        for pmid in q.gold_pmids
+        if _shingles(getattr(q, field) or "") & _shingles(gold_texts[pmid])
+    ]
+    assert not copied
+
+
+def test_the_bioasq_dev_set_loads_with_the_same_loader(shared_dir):
+    dev = load_questions(SHARED / "eval" / "bioasq-dev.jsonl")
+    assert len(dev) == 1968
+    assert all(c.startswith("bioasq-") for c in dev.category_counts())
+    assert load_questions(SHARED / "eval" / "bioasq-dev.jsonl", limit=200).questions == dev.questions[:200]
+
+
+SYNTHETIC = {
+    "id": "syn-1",
+    "question": "Synthetic question about a made-up secretome factor?",
+    "category": "mechanisms",
+    "answerable": True,
+    "gold_pmids": ["1"],
+    "key_facts": [["factor x"]],
+    "ideal_answer": "Synthetic answer.",
+    "exact_answer": None,
+}
+
+
+def write_lines(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("bad_line", "expected"),
+    [
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "expected a JSON object"),
+        (json.dumps(SYNTHETIC | {"id": "syn-2", "answerable": "sometimes"}), "answerable"),
+        (json.dumps({k: v for k, v in SYNTHETIC.items() if k != "question"} | {"id": "syn-2"}), "question"),
+        (json.dumps(SYNTHETIC | {"id": "syn-2", "gold_pmids": ["PMC12"]}), "digits"),
+        (json.dumps(SYNTHETIC | {"id": "syn-2", "exact_answer": "maybe"}), "exact_answer"),
+        (json.dumps(SYNTHETIC | {"id": "syn-2", "key_facts": [[]]}), "key fact 0"),
+        (json.dumps(SYNTHETIC | {"id": "syn-2", "surprise": 1}), "surprise"),
+        (json.dumps(SYNTHETIC | {"id": "syn-2", "answerable": False}), "unanswerable"),
+        (json.dumps(SYNTHETIC), "already used on line 1"),
+    ],
+)
+def test_a_bad_line_is_a_parse_error_naming_file_and_line(tmp_path, bad_line, expected):
+    path = write_lines(tmp_path / "set.jsonl", [json.dumps(SYNTHETIC), "", bad_line])
+    with pytest.raises(ParseError) as caught:
+        load_questions(path)
+    assert f"{path}:3" in str(caught.value)
+    assert expected in str(caught.value)
+
+
+def test_missing_empty_and_bad_limit_are_input_errors(tmp_path):
+    with pytest.raises(InputError, match="does not exist"):
+        load_questions(tmp_path / "absent.jsonl")
+    with pytest.raises(InputError, match="holds no question"):
+        load_questions(write_lines(tmp_path / "empty.jsonl", ["", "  "]))
+    with pytest.raises(InputError, match="at least 1"):
+        load_questions(CURATED_SET, limit=0)
+
+
+def test_limit_and_summary(tmp_path):
+    lines = [json.dumps(SYNTHETIC | {"id": f"syn-{i}", "category": c}) for i, c in enumerate(["a", "b", "a"])]
+    unanswerable = {"id": "syn-x", "question": "Synthetic unanswerable?", "category": "b", "answerable": False}
+    lines.append(json.dumps(unanswerable))
+    full = load_questions(write_lines(tmp_path / "set.jsonl", lines))
+    assert full.summary() | {"file": None} == {
+        "file": None,
+        "name": "set",
+        "count": 4,
+        "answerable": 3,
+        "unanswerable": 1,
+        "yesno": 0,
+        "by_category": {"a": 2, "b": 2},
+    }
+    assert [q.id for q in load_questions(full.path, limit=2).questions] == ["syn-0", "syn-1"]
