@@ -11,13 +11,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 from langchain_core.language_models import BaseChatModel
 
 from api.errors import install_error_handlers
 from api.metrics import ServiceMetrics
 from api.middleware import BodySizeLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
 from api.ratelimit import RateLimiter
-from api.routes import ask, briefings, chat, health, ingest_jobs, openai_compat, page, records, search, stats
+from api.routes import ask, briefings, chat, docs, health, ingest_jobs, openai_compat, page, records, search, stats
 from api.routes.page import STATIC_DIR
 from api.services import Services
 from core.settings import Settings, get_settings
@@ -28,7 +29,7 @@ Every answer cites PMIDs that were in its own evidence; when the corpus does not
 answer says so (`refused: true`). Errors are JSON: `{"error": {"code": ..., "message": ...}}`.
 Admin endpoints need the `X-API-Key` header."""
 
-ROUTERS = (page, health, ask, chat, openai_compat, briefings, search, records, stats, ingest_jobs)
+ROUTERS = (page, docs, health, ask, chat, openai_compat, briefings, search, records, stats, ingest_jobs)
 
 
 def create_app(settings: Settings | None = None, *, chat_model: BaseChatModel | None = None) -> FastAPI:
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, *, chat_model: BaseChatModel | 
 
     app = FastAPI(
         title="secretome-qa",
+        docs_url=None,
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
@@ -70,4 +72,5 @@ def create_app(settings: Settings | None = None, *, chat_model: BaseChatModel | 
     for module in ROUTERS:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount(docs.ASSETS, StaticFiles(directory=swagger_ui_path), name="docs-assets")
     return app

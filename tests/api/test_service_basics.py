@@ -187,7 +187,10 @@ def test_openapi_docs_describe_the_endpoints(small_server: LiveServer) -> None:
     with small_server.client() as client:
         schema = client.get("/openapi.json").json()
         docs = client.get("/docs")
+        swagger_js = client.get("/docs-assets/swagger-ui-bundle.js")
     assert docs.status_code == 200
+    assert "/docs-assets/swagger-ui-bundle.js" in docs.text and "cdn.jsdelivr" not in docs.text, "docs work offline"
+    assert swagger_js.status_code == 200
     paths = ["/v1/ask", "/v1/chat", "/v1/chat/completions", "/v1/briefings", "/v1/search", "/v1/records/{pmid}",
              "/v1/stats", "/v1/ingest", "/v1/jobs/{job_id}", "/v1/conversations/{conversation_id}", "/healthz",
              "/readyz", "/metrics"]
