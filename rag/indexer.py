@@ -5,6 +5,7 @@ the index last saw them; only their chunks are embedded (and of those, only text
 not seen). Records gone from the store leave the index. `rebuild=True` drops the collection first.
 """
 
+import fcntl
 import shutil
 import time
 from collections.abc import Iterator
@@ -73,6 +74,17 @@ class Indexer:
             return None
 
     def run(self, rebuild: bool = False, show_progress: bool = True) -> IndexSummary:
+        """Bring the index up to date; a second indexer on the same data dir waits for this one to finish
+        (embedded Chroma is not safe for two writing processes)."""
+        self.settings.index_dir.mkdir(parents=True, exist_ok=True)
+        with (self.settings.index_dir / ".lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                return self._run(rebuild, show_progress)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _run(self, rebuild: bool, show_progress: bool) -> IndexSummary:
         started = time.perf_counter()
         settings = self.settings
         identity = identity_for(settings, self.embeddings.info)

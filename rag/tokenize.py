@@ -23,9 +23,13 @@ DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−"), "-")
 
 # Lucene's English list plus the words every question carries but no abstract answers with.
 STOPWORDS = frozenset(
-    "a an and are as at be but by for if in into is it no not of on or such that the their then there these"
-    " they this to was will with what which who whom whose when where why how does do did can could should"
-    " would has have had been being were its from than also".split()
+    {
+        "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not",
+        "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was",
+        "will", "with", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "do",
+        "did", "can", "could", "should", "would", "has", "have", "had", "been", "being", "were", "its", "from",
+        "than", "also",
+    }
 )
 
 _TERM = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

@@ -22,7 +22,7 @@ def main(argv: list[str]) -> int:
         print(f"== {name}", flush=True)
         try:
             run(name)
-        except Exception as exc:  # one broken benchmark must not hide the others' figures
+        except Exception as exc:  # noqa: BLE001 (one broken benchmark must not hide the others' figures)
             traceback.print_exc()
             print(f"{name} failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
             failed.append(name)

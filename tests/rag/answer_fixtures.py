@@ -1,11 +1,17 @@
-"""Builders shared by the answer-side tests: visibly synthetic evidence and the real bundled embedder."""
+"""Builders shared by the answer-side tests: visibly synthetic records, the real bundled embedder, and a
+real store + Chroma + BM25 index over those records (the same Indexer and Searcher the service uses)."""
+
+from pathlib import Path
 
 import pytest
-from langchain_core.embeddings import Embeddings
 
-from core.settings import EmbeddingSettings
+from core.settings import EmbeddingSettings, Settings
+from ingest.records import PubMedRecord
+from ingest.store import DocumentStore
 from rag.embeddings import LocalEmbeddings
-from rag.types import Evidence, Passage
+from rag.indexer import Indexer
+from rag.searcher import Searcher
+from rag.types import Evidence, Passage, SearchFilters
 
 
 def synthetic_evidence(pmid: str, *sentences: str, relevance: float = 0.6, score: float = 0.03, **fields) -> Evidence:
@@ -22,7 +28,7 @@ def synthetic_evidence(pmid: str, *sentences: str, relevance: float = 0.6, score
 
 
 @pytest.fixture(scope="session")
-def embedder() -> Embeddings:
+def embedder() -> LocalEmbeddings:
     """The real bundled all-MiniLM-L6-v2 model, loaded once per session."""
     return LocalEmbeddings(EmbeddingSettings(), use_cache=False)
 
@@ -43,7 +49,7 @@ SYNTHETIC_EVIDENCE = [
     ),
     synthetic_evidence(
         "90000103",
-        "A synthetic retracted report claimed exosomes cure every disease.",
+        "Synthetic mesenchymal stem cell exosomes protect cardiomyocytes and cure every disease, a retracted report claimed.",
         relevance=0.80,
         score=0.040,
         retracted=True,
@@ -51,13 +57,39 @@ SYNTHETIC_EVIDENCE = [
 ]
 
 
-class ListSearcher:
-    """A searcher over a fixed list of synthetic records, ranked as given (retracted one first)."""
+def synthetic_records(evidence: list[Evidence]) -> list[PubMedRecord]:
+    """The store records behind synthetic evidence: same PMIDs, titles, text, trial ids, retraction."""
+    return [
+        PubMedRecord(
+            pmid=e.pmid,
+            title=e.title,
+            abstract=" ".join(p.text for p in e.passages),
+            abstract_complete=e.abstract_complete,
+            trial_ids=e.trial_ids,
+            pub_types=["Retracted Publication"] if e.retracted else [],
+            authors=["Synthetic A", "Example B"],
+            sources=["synthetic"],
+        )
+        for e in evidence
+    ]
 
-    def __init__(self, evidence: list[Evidence]):
-        self.evidence = sorted(evidence, key=lambda e: e.score, reverse=True)
+
+def build_index(data_dir: Path, evidence: list[Evidence], embedder: LocalEmbeddings) -> Searcher:
+    """A real document store, Chroma collection and BM25 index over synthetic records, and its Searcher."""
+    settings = Settings(_env_file=None, data_dir=data_dir)
+    with DocumentStore(settings.store_path) as store:
+        store.upsert(synthetic_records(evidence))
+    Indexer(settings, embedder).run(show_progress=False)
+    return Searcher.from_settings(settings, embeddings=embedder)
+
+
+class RecordingSearcher:
+    """The real searcher, with the queries it was asked kept for assertions about rewriting."""
+
+    def __init__(self, searcher: Searcher):
+        self.searcher = searcher
         self.queries: list[str] = []
 
-    def search(self, query: str, k: int | None = None, filters=None) -> list[Evidence]:
+    def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None) -> list[Evidence]:
         self.queries.append(query)
-        return self.evidence[: k or 10]
+        return self.searcher.search(query, k=k, filters=filters)

@@ -16,7 +16,11 @@ from tests.conftest import SHARED
 pytestmark = pytest.mark.slow
 
 DEV_SET = SHARED / "eval" / "bioasq-dev.jsonl"
-DEV_QUESTIONS = 40
+DEV_QUESTIONS = 20
+# Measured 2026-11-25 with the shipped calibration (rag/calibration.json, threshold 0.4572): on the curated
+# set 7 of 10 unanswerable questions are refused and 2 of 51 answerable ones; the bounds sit a little wider.
+UNANSWERABLE_REFUSED_FLOOR = 0.6
+ANSWERABLE_REFUSED_CEILING = 0.1
 OFF_TOPIC = [
     "What is the capital of France?",
     "How long should sourdough bread be proofed before baking?",

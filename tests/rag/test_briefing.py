@@ -7,11 +7,11 @@ import pytest
 
 from core.errors import InputError
 from core.settings import Settings
-from ingest.records import PubMedRecord
 from ingest.store import DocumentStore
 from rag.answerer import Answerer
 from rag.briefing import Briefing, BriefingBuilder, render_briefing
-from tests.rag.answer_fixtures import ListSearcher, embedder, synthetic_evidence  # noqa: F401 (fixture)
+from rag.searcher import Searcher
+from tests.rag.answer_fixtures import build_index, embedder, synthetic_evidence  # noqa: F401 (fixture)
 
 EVIDENCE = [
     synthetic_evidence(
@@ -40,15 +40,16 @@ EVIDENCE = [
 ]
 
 
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory: pytest.TempPathFactory, embedder) -> Searcher:  # noqa: F811
+    return build_index(tmp_path_factory.mktemp("briefing") / "data", EVIDENCE, embedder)
+
+
 @pytest.fixture
-def builder(settings: Settings, embedder):  # noqa: F811
+def builder(settings: Settings, searcher: Searcher, embedder):  # noqa: F811
     settings.answer.min_relevance = 0.3
-    store = DocumentStore(settings.store_path)
-    store.upsert(
-        [PubMedRecord(pmid=e.pmid, title=e.title, authors=["Synthetic A", "Example B"]) for e in EVIDENCE]
-    )
-    yield BriefingBuilder(Answerer(settings, ListSearcher(EVIDENCE), embedder), store)
-    store.close()
+    with DocumentStore(searcher.settings.store_path) as store:
+        yield BriefingBuilder(Answerer(settings, searcher, embedder), store)
 
 
 @pytest.fixture
@@ -87,10 +88,10 @@ def test_trial_bullets_show_registry_ids_and_phase(briefing: Briefing) -> None:
     assert trials.bullets[0].detail == "NCT09999999, phase I"
 
 
-def test_a_section_without_evidence_says_so(settings: Settings, embedder) -> None:  # noqa: F811
+def test_a_section_without_evidence_says_so(settings: Settings, tmp_path, embedder) -> None:  # noqa: F811
     settings.answer.min_relevance = 0.3
-    no_trials = [e for e in EVIDENCE if e.pmid != "90000203"]
-    briefing = BriefingBuilder(Answerer(settings, ListSearcher(no_trials), embedder)).build("MSC vesicles")
+    no_trials = build_index(tmp_path / "data", [e for e in EVIDENCE if e.pmid != "90000203"], embedder)
+    briefing = BriefingBuilder(Answerer(settings, no_trials, embedder)).build("MSC vesicles")
     trials = next(s for s in briefing.sections if s.title == "Clinical trials")
     assert trials.bullets == []
     assert trials.note == "No clinical trial on this topic is in the corpus."

@@ -10,7 +10,7 @@ from core.settings import Settings
 from ingest.store import DocumentStore
 from rag.answerer import Answerer
 from rag.chat import Chat, ChatReply, carry_entities, is_follow_up, key_entities
-from tests.rag.answer_fixtures import SYNTHETIC_EVIDENCE, ListSearcher, embedder  # noqa: F401 (fixture)
+from tests.rag.answer_fixtures import SYNTHETIC_EVIDENCE, RecordingSearcher, build_index, embedder  # noqa: F401
 
 
 @pytest.fixture
@@ -19,13 +19,18 @@ def store(settings: Settings):
         yield opened
 
 
-@pytest.fixture
-def searcher() -> ListSearcher:
-    return ListSearcher(SYNTHETIC_EVIDENCE)
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory, embedder):  # noqa: F811
+    return build_index(tmp_path_factory.mktemp("chat") / "data", SYNTHETIC_EVIDENCE, embedder)
 
 
 @pytest.fixture
-def answerer(settings: Settings, searcher: ListSearcher, embedder) -> Answerer:  # noqa: F811
+def searcher(index) -> RecordingSearcher:
+    return RecordingSearcher(index)
+
+
+@pytest.fixture
+def answerer(settings: Settings, searcher: RecordingSearcher, embedder) -> Answerer:  # noqa: F811
     settings.answer.min_relevance = 0.3
     return Answerer(settings, searcher, embedder)
 

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import chromadb
+import chromadb.errors
+import httpx
 import pytest
 
 from core.errors import VectorStoreUnavailableError
@@ -42,7 +44,7 @@ class ChromaServer:
             try:
                 chromadb.HttpClient(host="127.0.0.1", port=self.port).heartbeat()
                 return
-            except Exception:  # not up yet: keep polling until the deadline
+            except (ValueError, OSError, httpx.HTTPError, chromadb.errors.ChromaError):  # not up yet
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     self.stop()
                     raise RuntimeError(f"chroma run did not start; see {self.log.name}") from None

@@ -1,5 +1,7 @@
 """Chunking: one unit for short records, sections then sentence windows for long ones, metadata on each."""
 
+import itertools
+
 from ingest.records import AbstractSection, MeshHeading, PubMedRecord
 from rag.chunking import ChunkingParams, chunk_record, sections, sentences
 
@@ -47,7 +49,7 @@ def test_long_unstructured_abstract_splits_into_overlapping_windows():
     assert len(chunks) > 2
     assert [c.index for c in chunks] == list(range(len(chunks)))
     assert all(len(c.text.split()) <= PARAMS.max_words for c in chunks)
-    for before, after in zip(chunks, chunks[1:]):
+    for before, after in itertools.pairwise(chunks):
         assert sentences(before.text)[-1] == sentences(after.text)[0]
     covered = {s for c in chunks for s in sentences(c.text)}
     assert covered == set(sentences(text))

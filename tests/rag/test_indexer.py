@@ -105,3 +105,31 @@ def test_manifest_is_json_beside_the_index(built):
     indexer.run(show_progress=False)
     manifest = json.loads((settings.index_dir / "manifest.json").read_text())
     assert set(manifest["identity"]) >= {"embedding_model", "embedding_fingerprint", "chunker", "tokenizer", "bm25"}
+
+
+def test_cli_index_prints_a_summary_and_is_incremental(tmp_path):
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    settings = synthetic_settings(tmp_path / "data")
+    runner = CliRunner()
+    first = runner.invoke(app, ["--data-dir", str(settings.data_dir), "index", "--quiet"])
+    assert first.exit_code == 0, first.output
+    assert "8 / 0 / 0" in first.output and "records/s" in first.output
+    second = runner.invoke(app, ["--data-dir", str(settings.data_dir), "index", "--quiet"])
+    assert second.exit_code == 0 and "0 / 0 / 0" in second.output and "nothing changed" in second.output
+
+
+def test_concurrent_indexers_take_turns(tmp_path, embeddings):
+    """The second indexer waits for the first, then finds nothing left to do."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    settings = synthetic_settings(tmp_path / "data")
+    with ThreadPoolExecutor(2) as pool:
+        runs = [pool.submit(Indexer(settings, embeddings).run, show_progress=False) for _ in range(2)]
+        summaries = [run.result() for run in runs]
+    assert sorted(s.new for s in summaries) == [0, len(synthetic_records())]
+    from rag.searcher import Searcher
+
+    assert Searcher.from_settings(settings).chroma.count() == len(synthetic_records())

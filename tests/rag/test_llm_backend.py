@@ -1,7 +1,8 @@
 """The llm backend through LangChain's fake chat models at the model boundary.
 
-Everything but the model is real: routing and sentence embedding with the bundled model, citation
-verification, refusal. The fake models replay what a real model could write.
+Everything but the model is real: a store and hybrid index over synthetic records, routing and sentence
+embedding with the bundled model, citation verification, refusal. The fake models replay what a real
+model could write.
 """
 
 import asyncio
@@ -17,18 +18,24 @@ from core.errors import ModelUnavailableError
 from core.settings import LLMSettings, Settings
 from rag.answerer import Answerer
 from rag.llm import build_chat_model, format_evidence
+from rag.searcher import Searcher
 from rag.types import CitedAnswer
-from tests.rag.answer_fixtures import SYNTHETIC_EVIDENCE, ListSearcher, embedder  # noqa: F401 (fixture)
+from tests.rag.answer_fixtures import SYNTHETIC_EVIDENCE, build_index, embedder  # noqa: F401 (fixture)
 
 QUESTION = "How do mesenchymal stem cell exosomes protect cardiomyocytes?"
 
 
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory: pytest.TempPathFactory, embedder) -> Searcher:  # noqa: F811
+    return build_index(tmp_path_factory.mktemp("llm") / "data", SYNTHETIC_EVIDENCE, embedder)
+
+
 @pytest.fixture
-def make_answerer(settings: Settings, embedder):  # noqa: F811
+def make_answerer(settings: Settings, searcher: Searcher, embedder):  # noqa: F811
     settings.answer.min_relevance = 0.3
 
     def make(model) -> Answerer:
-        return Answerer(settings, ListSearcher(SYNTHETIC_EVIDENCE), embedder, chat_model=model)
+        return Answerer(settings, searcher, embedder, chat_model=model)
 
     return make
 

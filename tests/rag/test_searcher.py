@@ -127,9 +127,8 @@ def test_rrf_fusion_is_selectable(indexed):
 
 def run_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "SECRETOME_DATA_DIR": str(settings.data_dir)}
-    return subprocess.run(
-        [str(Path(sys.executable).parent / "secretome-qa"), *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
-    )
+    command = [str(Path(sys.executable).parent / "secretome-qa"), *args]
+    return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_index_persists_across_processes_and_cli_searches_it(indexed, searcher):
@@ -141,20 +140,39 @@ def test_index_persists_across_processes_and_cli_searches_it(indexed, searcher):
     assert payload["results"][0]["passages"][0]["text"].startswith("Synthetic exosomes")
 
 
-def test_cli_filters_and_bad_input(indexed):
-    done = run_cli(indexed, "search", "vesicles", "--pub-type", "Review", "--json")
-    assert done.returncode == 0, done.stderr
+def invoke(settings: Settings, *args: str):
+    """The CLI in this process (the model is already loaded), against `settings.data_dir`."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    return CliRunner().invoke(app, ["--data-dir", str(settings.data_dir), *args])
+
+
+def test_cli_filters(indexed):
+    done = invoke(indexed, "search", "vesicles", "--pub-type", "Review", "--json")
+    assert done.exit_code == 0, done.output
     assert {r["pmid"] for r in json.loads(done.stdout)["results"]} == {"92000003"}
-    bad = run_cli(indexed, "search", "vesicles", "--year-from", "2022", "--year-to", "2010")
-    assert bad.returncode == 2 and "after --year-to" in bad.stderr
-    empty = run_cli(indexed, "search", "  ")
-    assert empty.returncode == 2 and "empty" in empty.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["search", "vesicles", "--year-from", "2022", "--year-to", "2010"], "after --year-to"),
+        (["search", "  "], "empty"),
+        (["search", "vesicles", "--mode", "sparse"], "unknown search mode"),
+    ],
+)
+def test_cli_bad_input_exits_2_with_a_message(indexed, args, message):
+    done = invoke(indexed, *args)
+    assert done.exit_code == 2
+    assert message in done.output
 
 
 def test_cli_search_without_index_fails_cleanly(tmp_path):
-    done = run_cli(Settings(_env_file=None, data_dir=tmp_path / "none"), "search", "vesicles")
-    assert done.returncode == 1
-    assert "secretome-qa index" in done.stderr and "Traceback" not in done.stderr
+    done = invoke(Settings(_env_file=None, data_dir=tmp_path / "none"), "search", "vesicles")
+    assert done.exit_code == 1
+    assert "secretome-qa index" in done.output and "Traceback" not in done.output
 
 
 @pytest.mark.slow
@@ -176,3 +194,31 @@ def test_full_corpus_dev_subset_retrieval_floor(corpus_settings):
     assert figures["hybrid_recall_at_10"] >= 0.85
     assert figures["hybrid_mrr_at_10"] >= 0.87
     assert figures["hybrid_recall_at_10"] > max(figures["bm25_recall_at_10"], figures["dense_recall_at_10"])
+
+
+def test_cross_encoder_reranking_orders_by_its_own_scores(indexed, tmp_path):
+    """Plumbing only: a cross-encoder head over the bundled MiniLM (untrained, so its order is its own)."""
+    from rag.embeddings import default_model_path
+    from rag.rerank import CrossEncoderReranker
+
+    settings = indexed.model_copy(
+        update={"retrieval": indexed.retrieval.model_copy(update={"reranker_model": default_model_path()})}
+    )
+    searcher = Searcher.from_settings(settings)
+    assert isinstance(searcher.reranker, CrossEncoderReranker)
+    results = searcher.search("stem cell vesicles", k=4)
+    assert len(results) == 4
+    texts = [f"{e.title}\n{e.passages[0].text}" for e in results]
+    expected = searcher.reranker.scores("stem cell vesicles", texts)
+    assert [e.score for e in results] == pytest.approx([float(x) for x in expected], abs=1e-5)
+    assert [e.score for e in results] == sorted((e.score for e in results), reverse=True)
+
+
+def test_missing_reranker_directory_is_a_clear_error(indexed, tmp_path):
+    from core.errors import ModelUnavailableError
+
+    settings = indexed.model_copy(
+        update={"retrieval": indexed.retrieval.model_copy(update={"reranker_model": tmp_path / "none"})}
+    )
+    with pytest.raises(ModelUnavailableError, match="re-ranker model directory"):
+        Searcher.from_settings(settings)
