@@ -30,7 +30,7 @@ K = 10
 
 class Retriever(Protocol):
     def search(
-        self, query: str, k: int | None = None, filters: SearchFilters | None = None, mode: Mode = "hybrid"
+        self, query: str, k: int | None = None, filters: SearchFilters | None = None, *, mode: Mode | None = None
     ) -> list[Evidence]: ...
 
 

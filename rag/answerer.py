@@ -2,8 +2,9 @@
 
 Whatever the backend, the text it produces is checked against this answer's own evidence before anyone
 sees the final answer: foreign PMIDs are removed and reported, uncited sentences flagged or dropped, and
-an answer with no cited sentence left becomes a refusal. Retracted records are never handed to a
-generator. `stream`/`astream` yield text chunks as they are produced, then the final `CitedAnswer`
+an answer with no cited sentence left becomes a refusal. Evidence sentences below the calibrated
+relevance threshold are never used, and with none above it the answer is a refusal before any LLM call
+(rag.refusal). Retracted records are never handed to a generator. `stream`/`astream` yield text chunks as they are produced, then the final `CitedAnswer`
 (whose text is the verified one); the API feeds SSE and OpenAI-style streaming from `astream`.
 """
 

@@ -23,32 +23,31 @@ pytestmark = pytest.mark.slow
 DEV_QUESTIONS = 200
 ARTIFACTS = REPO / "test-artifacts"
 
-# Measured 2026-11-25 on the 30,106-record index (embedded Chroma, extractive backend, rag/calibration.json
-# min_relevance 0.4639) with
-#   secretome-qa eval --questions eval/questions/secretome.jsonl --compare-retrievers --out r-curated.json
-#   secretome-qa eval --questions ../shared/eval/bioasq-dev.jsonl --limit 200 --out r-dev.json
-# Each floor is a little under the measured figure (in the comment); yes/no floors leave room for one or
-# two flips, since the curated set has 8 yes/no questions and the dev subset 48.
+# Measured 2026-11-25 by this gate on the 30,106-record index (embedded Chroma, extractive backend,
+# rag/calibration.json min_relevance 0.4572) with `SECRETOME_TEST_DATA_DIR=<dir> pytest tests/eval/test_gate.py`;
+# the figures are in test-artifacts/gate-*.json (`secretome-qa eval` builds the same report). Each floor
+# sits a little under the measured figure in its comment; the yes/no floors leave room for a flip or two,
+# since the curated set has 8 yes/no questions and the dev subset 48.
 CURATED_FLOORS: dict[str, float] = {
     "hit_at_10": 0.90,  # 0.941
     "recall_at_10": 0.88,  # 0.927
-    "mrr_at_10": 0.87,  # 0.924
-    "ndcg_at_10": 0.86,  # 0.916
-    "key_fact_recall": 0.35,  # 0.410
+    "mrr_at_10": 0.87,  # 0.914
+    "ndcg_at_10": 0.86,  # 0.909
+    "key_fact_recall": 0.38,  # 0.446
     "yesno_accuracy": 0.60,  # 0.750
-    "citation_gold_precision": 0.27,  # 0.331
-    "refusal_accuracy": 0.86,  # 0.934
-    "rouge_l": 0.11,  # 0.142
+    "citation_gold_precision": 0.28,  # 0.331
+    "refusal_accuracy": 0.85,  # 0.902
+    "rouge_l": 0.12,  # 0.143
 }
 DEV_FLOORS: dict[str, float] = {
-    "hit_at_10": 0.92,  # 0.950
-    "recall_at_10": 0.85,  # 0.881
-    "mrr_at_10": 0.86,  # 0.892
-    "ndcg_at_10": 0.82,  # 0.858
-    "key_fact_recall": 0.53,  # 0.587
+    "hit_at_10": 0.92,  # 0.945
+    "recall_at_10": 0.85,  # 0.878
+    "mrr_at_10": 0.85,  # 0.884
+    "ndcg_at_10": 0.82,  # 0.853
+    "key_fact_recall": 0.55,  # 0.598
     "yesno_accuracy": 0.60,  # 0.667
-    "citation_gold_precision": 0.57,  # 0.628
-    "refusal_accuracy": 0.90,  # 0.945
+    "citation_gold_precision": 0.58,  # 0.627
+    "refusal_accuracy": 0.91,  # 0.950
     "rouge_l": 0.19,  # 0.222
 }
 # Lower is better here: measured 0.000 on both sets.

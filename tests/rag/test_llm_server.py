@@ -24,6 +24,8 @@ from rag.types import CitedAnswer
 from tests.rag.answer_fixtures import SYNTHETIC_EVIDENCE, build_index, embedder  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.llm
+if not os.environ.get("SECRETOME_TEST_GGUF"):
+    pytest.skip("needs a local LLM: run `make test-llm` (sets SECRETOME_TEST_GGUF)", allow_module_level=True)
 
 QUESTION = "How do mesenchymal stem cell exosomes protect cardiomyocytes?"
 
@@ -36,9 +38,9 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def llm_server(tmp_path_factory: pytest.TempPathFactory):
-    model = os.environ.get("SECRETOME_TEST_GGUF")
-    if not model or not Path(model).is_file():
-        pytest.fail("set SECRETOME_TEST_GGUF to a GGUF model file (make test-llm does)")
+    model = os.environ["SECRETOME_TEST_GGUF"]
+    if not Path(model).is_file():
+        pytest.fail(f"SECRETOME_TEST_GGUF names {model}, which is not a file")
     port = _free_port()
     log = (tmp_path_factory.mktemp("llm") / "server.log").open("w")
     server = subprocess.Popen(
