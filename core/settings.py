@@ -76,7 +76,7 @@ class AnswerSettings(_Section):
     max_sentences_per_record: int = Field(2, ge=1, description="Sentences one record may contribute.")
     evidence_records: int = Field(8, ge=1, description="Retrieved records handed to the generator.")
     min_relevance: float | None = Field(
-        None, description="Refusal threshold on evidence relevance; default: the calibrated value shipped with rag."
+        None, description="Refusal threshold on the best evidence sentence's relevance; default: rag/calibration.json."
     )
     uncited_sentences: Literal["flag", "drop"] = Field("flag", description="What to do with a sentence left uncited.")
     llm: LLMSettings = Field(default_factory=LLMSettings)
