@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import InputError
-from eval.answer_metrics import AnswerScores, aggregate_answers, percentiles
+from eval.answer_metrics import ANSWER_SCORES, AnswerScores, aggregate_answers, percentiles
 from eval.questionset import Question
 
 RETRIEVAL_SCORES = ("hit_at_10", "recall_at_10", "mrr_at_10", "ndcg_at_10")
@@ -157,15 +157,6 @@ def _section_delta(current: Mapping[str, Any], previous: Mapping[str, Any], name
     return {name: _entry(name, current.get(name), previous.get(name)) for name in names}
 
 
-COMPARED_ANSWER_SCORES = (
-    "key_fact_recall",
-    "yesno_accuracy",
-    "citation_validity",
-    "citation_gold_precision",
-    "uncited_sentence_rate",
-    "refusal_accuracy",
-    "rouge_l",
-)
 
 
 def compare_reports(current: Mapping[str, Any], previous: Mapping[str, Any]) -> dict[str, Any]:
@@ -176,14 +167,14 @@ def compare_reports(current: Mapping[str, Any], previous: Mapping[str, Any]) -> 
         now, before = current["by_category"][name], previous["by_category"][name]
         by_category[name] = {
             "retrieval": _section_delta(now["retrieval"], before["retrieval"], RETRIEVAL_SCORES),
-            "answers": _section_delta(now["answers"], before["answers"], COMPARED_ANSWER_SCORES),
+            "answers": _section_delta(now["answers"], before["answers"], ANSWER_SCORES),
         }
     return {
         "previous_run": previous.get("run", {}),
         "same_questions": current.get("questions", {}).get("file") == previous.get("questions", {}).get("file")
         and current.get("questions", {}).get("count") == previous.get("questions", {}).get("count"),
         "retrieval": _section_delta(current["retrieval"], previous["retrieval"], RETRIEVAL_SCORES),
-        "answers": _section_delta(current["answers"], previous["answers"], COMPARED_ANSWER_SCORES),
+        "answers": _section_delta(current["answers"], previous["answers"], ANSWER_SCORES),
         "latency_ms": _section_delta(current["latency_ms"], previous["latency_ms"], ("p50", "p95")),
         "by_category": by_category,
     }

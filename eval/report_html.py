@@ -13,7 +13,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from matplotlib.figure import Figure
 
-from eval.report import COMPARED_ANSWER_SCORES, RETRIEVAL_SCORES, compare_reports
+from eval.answer_metrics import ANSWER_SCORES
+from eval.report import RETRIEVAL_SCORES, compare_reports
 
 TEMPLATES = Path(__file__).parent / "templates"
 PLOTTED_SCORES = (
@@ -160,7 +161,7 @@ def render_html(report: Mapping[str, Any], previous: Mapping[str, Any] | None = 
         plots=plots,
         worst=worst_questions(report),
         retrieval_names=RETRIEVAL_SCORES,
-        answer_names=COMPARED_ANSWER_SCORES,
+        answer_names=ANSWER_SCORES,
     )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from ingest.store import DocumentStore
-from tests.api.chroma_server import free_port
+from tests.chroma_server import free_port
 from tests.api.conftest import synthetic_records
 
 

@@ -1,16 +1,9 @@
 """http mode against a real `chroma run` server: same code path as embedded, clear errors when it is gone."""
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import chromadb
-import chromadb.errors
-import httpx
 import pytest
 
 from core.errors import VectorStoreUnavailableError
@@ -18,52 +11,13 @@ from core.settings import Settings
 from rag.chroma_store import make_client
 from rag.indexer import Indexer
 from rag.searcher import Searcher
+from tests.chroma_server import ChromaServer, free_port
 from tests.rag.retrieval_fixtures import synthetic_settings
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class ChromaServer:
-    """A `chroma run` child process on a free loopback port, stopped by its PID."""
-
-    def __init__(self, path: Path):
-        self.port = free_port()
-        chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
-        self.log = (path.parent / "chroma.log").open("w")
-        self.process = subprocess.Popen(
-            [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(self.port)],
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                chromadb.HttpClient(host="127.0.0.1", port=self.port).heartbeat()
-                return
-            except (ValueError, OSError, httpx.HTTPError, chromadb.errors.ChromaError):  # not up yet
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(f"chroma run did not start; see {self.log.name}") from None
-                time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=15)
-        self.log.close()
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[ChromaServer]:
-    running = ChromaServer(tmp_path_factory.mktemp("chroma-server") / "db")
+    running = ChromaServer(tmp_path_factory.mktemp("chroma-server") / "db").start()
     yield running
     running.stop()
 
@@ -101,7 +55,7 @@ def test_no_server_at_the_address_is_a_clear_error(tmp_path):
 
 
 def test_server_that_goes_away_gives_a_clear_error(tmp_path):
-    own = ChromaServer(tmp_path / "db")
+    own = ChromaServer(tmp_path / "db").start()
     try:
         settings = http_settings(tmp_path / "data", own.port)
         Indexer(settings).run(show_progress=False)
