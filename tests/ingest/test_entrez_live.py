@@ -25,7 +25,7 @@ from core.settings import EntrezSettings, Settings
 from ingest.entrez import EntrezClient, SearchResult
 from ingest.live import SearchSpec, count_searches, ingest_searches, ncbi_reachable
 from ingest.searches import DateWindow, parse_date
-from ingest.store import DocumentStore
+from ingest.store import DocumentStore, UpsertCounts
 from tests.conftest import FIXTURES
 
 ENTREZ_DIR = FIXTURES / "entrez"
@@ -102,6 +102,19 @@ def store(live_settings: Settings):
 def no_wait(settings: EntrezSettings) -> EntrezClient:
     """A client whose retries do not wait (the backoff schedule is asserted with a recording sleep)."""
     return EntrezClient(settings, sleep=lambda seconds: None)
+
+
+def run_live(
+    store: DocumentStore,
+    settings: Settings,
+    specs: list[SearchSpec],
+    *,
+    update: bool = False,
+    run_id: int | None = None,
+) -> UpsertCounts:
+    """One live ingest run (a new run unless `run_id` is given) through a client whose retries do not wait."""
+    run_id = store.start_run("pubmed") if run_id is None else run_id
+    return ingest_searches(store, settings, specs, update=update, run_id=run_id, client=no_wait(settings.entrez))
 
 
 # --- esearch, epost, esummary, einfo answers ---------------------------------------------------------
@@ -292,9 +305,7 @@ def test_history_server_paging_stores_every_batch_and_logs_the_search(replay, st
     fake = replay(paged_route)
     spec = SearchSpec('"stem cell" AND "secretome"', "2019/02/01", "2024/01/31", name="seed-review:secretome")
     run_id = store.start_run("pubmed", "seed-review")
-    counts = ingest_searches(
-        store, live_settings, [spec], update=False, run_id=run_id, client=no_wait(live_settings.entrez)
-    )
+    counts = run_live(store, live_settings, [spec], run_id=run_id)
 
     fetches = fake.of("efetch")
     assert [f["retstart"] for f in fetches] == ["0", "10000", "20000", "30000", "40000"]
@@ -327,14 +338,7 @@ def test_history_server_paging_stores_every_batch_and_logs_the_search(replay, st
         "completed": 1,
     }
 
-    again = ingest_searches(
-        store,
-        live_settings,
-        [spec],
-        update=False,
-        run_id=store.start_run("pubmed"),
-        client=no_wait(live_settings.entrez),
-    )
+    again = run_live(store, live_settings, [spec])
     assert (again.new, again.updated, again.unchanged) == (0, 0, 7)
 
 
@@ -350,9 +354,7 @@ def test_result_sets_over_the_limit_are_split_by_date_until_each_fits(replay, st
     fake = replay(route)
     settings = live_settings.model_copy(update={"entrez": entrez_settings(max_records_per_search=9_999)})
     spec = SearchSpec("cancer", "2019/02/01", "2024/01/31")
-    ingest_searches(
-        store, settings, [spec], update=False, run_id=store.start_run("pubmed"), client=no_wait(settings.entrez)
-    )
+    run_live(store, settings, [spec])
 
     windows = [window_of(p) for p in fake.of("esearch")]
     assert windows[0] == ("2019/02/01", "2024/01/31")
@@ -372,14 +374,7 @@ def test_an_unbounded_query_over_the_limit_is_split_over_all_dates(replay, store
     answers = iter([recorded("esearch2.xml"), recorded("esearch8.xml"), recorded("esearch8.xml")])
     fake = replay(lambda utility, params: next(answers))
     settings = live_settings.model_copy(update={"entrez": entrez_settings(max_records_per_search=9_999)})
-    ingest_searches(
-        store,
-        settings,
-        [SearchSpec("cancer")],
-        update=False,
-        run_id=store.start_run("pubmed"),
-        client=no_wait(settings.entrez),
-    )
+    run_live(store, settings, [SearchSpec("cancer")])
     assert [window_of(p) for p in fake.of("esearch")] == [
         None,
         ("1600/01/01", "2300/07/02"),
@@ -392,33 +387,17 @@ def test_a_single_day_over_the_limit_cannot_be_cut_silently(replay, store, live_
     settings = live_settings.model_copy(update={"entrez": entrez_settings(max_records_per_search=9_999)})
     spec = SearchSpec("cancer", "2025/11/25", "2025/11/26")
     with pytest.raises(NCBIError, match=r"'cancer' finds 42249 records on 2025/11/25 \(pdat\) alone"):
-        ingest_searches(
-            store, settings, [spec], update=False, run_id=store.start_run("pubmed"), client=no_wait(settings.entrez)
-        )
+        run_live(store, settings, [spec])
     (search,) = store.runs()[0]["searches"]
     assert search["completed"] == 0
 
 
 def test_an_ncbi_error_payload_names_the_query_and_keeps_the_store(replay, store, live_settings):
     replay(paged_route)
-    ingest_searches(
-        store,
-        live_settings,
-        [SearchSpec("secretome")],
-        update=False,
-        run_id=store.start_run("pubmed"),
-        client=no_wait(live_settings.entrez),
-    )
+    run_live(store, live_settings, [SearchSpec("secretome")])
     replay(sequence(recorded("esummary8.xml")))
     with pytest.raises(NCBIError, match="esearch error for 'invalid query': Neither query_key nor id specified"):
-        ingest_searches(
-            store,
-            live_settings,
-            [SearchSpec("invalid query")],
-            update=False,
-            run_id=store.start_run("pubmed"),
-            client=no_wait(live_settings.entrez),
-        )
+        run_live(store, live_settings, [SearchSpec("invalid query")])
     assert store.count() == 7
     failed = store.runs()[0]["searches"]
     assert [(s["query"], s["completed"]) for s in failed] == [("invalid query", 0)]
@@ -427,14 +406,7 @@ def test_an_ncbi_error_payload_names_the_query_and_keeps_the_store(replay, store
 def test_an_efetch_error_payload_names_the_query(replay, store, live_settings):
     replay(lambda utility, params: recorded("esearch2.xml" if utility == "esearch" else "esummary8.xml"))
     with pytest.raises(NCBIError, match="efetch for query 'secretome' at retstart 0: not PubMed XML"):
-        ingest_searches(
-            store,
-            live_settings,
-            [SearchSpec("secretome")],
-            update=False,
-            run_id=store.start_run("pubmed"),
-            client=no_wait(live_settings.entrez),
-        )
+        run_live(store, live_settings, [SearchSpec("secretome")])
 
 
 def test_an_interrupted_run_keeps_its_batches_and_resumes(replay, store, live_settings):
@@ -446,28 +418,14 @@ def test_an_interrupted_run_keeps_its_batches_and_resumes(replay, store, live_se
     replay(failing_after_first_batch)
     spec = SearchSpec("secretome")
     with pytest.raises(NCBITransientError, match="efetch for 'secretome' failed after 6 attempt"):
-        ingest_searches(
-            store,
-            live_settings,
-            [spec],
-            update=False,
-            run_id=store.start_run("pubmed"),
-            client=no_wait(live_settings.entrez),
-        )
+        run_live(store, live_settings, [spec])
     assert set(store.get_many(PAGED_PMIDS)) == {"12091962", "9997"}  # the first batch, committed
     (interrupted,) = store.runs()[0]["searches"]
     assert (interrupted["fetched"], interrupted["stored_new"], interrupted["completed"]) == (2, 2, 0)
     assert store.last_completed_search("secretome") is None
 
     replay(paged_route)
-    resumed = ingest_searches(
-        store,
-        live_settings,
-        [spec],
-        update=False,
-        run_id=store.start_run("pubmed"),
-        client=no_wait(live_settings.entrez),
-    )
+    resumed = run_live(store, live_settings, [spec])
     assert (resumed.new, resumed.unchanged) == (5, 2)
     assert store.count() == 7
 
@@ -475,14 +433,7 @@ def test_an_interrupted_run_keeps_its_batches_and_resumes(replay, store, live_se
 def test_an_empty_result_is_reported_not_an_error(replay, store, live_settings, caplog):
     fake = replay(sequence(recorded("esearch8.xml")))
     with caplog.at_level(logging.WARNING, logger="ingest.live"):
-        counts = ingest_searches(
-            store,
-            live_settings,
-            [SearchSpec("abcXYZ")],
-            update=False,
-            run_id=store.start_run("pubmed"),
-            client=no_wait(live_settings.entrez),
-        )
+        counts = run_live(store, live_settings, [SearchSpec("abcXYZ")])
     assert (counts.new, counts.skipped) == (0, 0)
     assert "'abcXYZ' found no records (PhraseNotFound: abcXYZ" in caplog.text
     assert fake.of("efetch") == []
@@ -493,25 +444,11 @@ def test_an_empty_result_is_reported_not_an_error(replay, store, live_settings, 
 def test_update_fetches_only_records_modified_since_the_last_completed_search(replay, store, live_settings):
     spec = SearchSpec('"stem cell" AND "secretome"', "2019/02/01", "2024/01/31")
     replay(paged_route)
-    ingest_searches(
-        store,
-        live_settings,
-        [spec],
-        update=False,
-        run_id=store.start_run("pubmed"),
-        client=no_wait(live_settings.entrez),
-    )
+    run_live(store, live_settings, [spec])
     started = store.last_completed_search(spec.query)["started_at"]
 
     fake = replay(paged_route)
-    counts = ingest_searches(
-        store,
-        live_settings,
-        [spec],
-        update=True,
-        run_id=store.start_run("pubmed"),
-        client=no_wait(live_settings.entrez),
-    )
+    counts = run_live(store, live_settings, [spec], update=True)
     (search,) = fake.of("esearch")
     since = date.fromisoformat(started[:10])
     today = datetime.now(UTC).date()
@@ -529,14 +466,7 @@ def test_update_fetches_only_records_modified_since_the_last_completed_search(re
 def test_update_without_an_earlier_search_fetches_everything(replay, store, live_settings):
     fake = replay(paged_route)
     spec = SearchSpec("secretome", "2019/02/01", "2024/01/31")
-    ingest_searches(
-        store,
-        live_settings,
-        [spec],
-        update=True,
-        run_id=store.start_run("pubmed"),
-        client=no_wait(live_settings.entrez),
-    )
+    run_live(store, live_settings, [spec], update=True)
     (search,) = fake.of("esearch")
     assert (search["term"], search["datetype"], search["mindate"]) == ("secretome", "pdat", "2019/02/01")
 
@@ -556,11 +486,4 @@ def test_count_only_runs_searches_without_history_or_fetching(replay, live_setti
 def test_missing_history_session_is_an_ncbi_error(replay, store, live_settings):
     replay(sequence(recorded("esearch1.xml")))
     with pytest.raises(NCBIError, match="no history-server session"):
-        ingest_searches(
-            store,
-            live_settings,
-            [SearchSpec("biopython")],
-            update=False,
-            run_id=store.start_run("pubmed"),
-            client=no_wait(live_settings.entrez),
-        )
+        run_live(store, live_settings, [SearchSpec("biopython")])
