@@ -65,7 +65,7 @@ def ingest_live(
         raise
     store.finish_run(run_id, counts, "ok")
     table = Table("query", "window", "found", "fetched", "new", "updated", title="searches")
-    for search in next(r for r in store.runs() if r["id"] == run_id)["searches"]:
+    for search in store.searches(run_id):
         window = f"{search['mindate'] or '-'} .. {search['maxdate'] or '-'}"
         found = search["count_found"]
         table.add_row(search["query"], window, "no hits" if found == 0 else str(found), str(search["fetched"]),

@@ -1,6 +1,5 @@
 """What the store holds, in the shape a review author reports it."""
 
-import json
 from collections import Counter
 
 from pydantic import BaseModel
@@ -28,7 +27,7 @@ def store_stats(store: DocumentStore) -> StoreStats:
     pub_types: Counter[str] = Counter()
     complete = on_topic = retracted = total = 0
     for source, year, data in store.stats_rows():
-        record = PubMedRecord.model_validate(json.loads(data))
+        record = PubMedRecord.model_validate_json(data)
         total += 1
         sources.update(source.split(","))
         years[str(year) if year else "unknown"] += 1

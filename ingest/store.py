@@ -246,13 +246,19 @@ class DocumentStore:
         self._db.row_factory = sqlite3.Row
         try:
             runs = [dict(r) for r in self._db.execute("SELECT * FROM ingest_runs ORDER BY id DESC")]
-            for run in runs:
-                run["searches"] = [
-                    dict(s) for s in self._db.execute("SELECT * FROM search_log WHERE run_id = ? ORDER BY id", (run["id"],))
-                ]
         finally:
             self._db.row_factory = None
+        for run in runs:
+            run["searches"] = self.searches(run["id"])
         return runs
+
+    def searches(self, run_id: int) -> list[dict]:
+        """The searches one ingest run logged, in the order it ran them."""
+        self._db.row_factory = sqlite3.Row
+        try:
+            return [dict(s) for s in self._db.execute("SELECT * FROM search_log WHERE run_id = ? ORDER BY id", (run_id,))]
+        finally:
+            self._db.row_factory = None
 
     def stats_rows(self) -> Iterator[tuple[str, int | None, str]]:
         """(source, year, data) for every record, for the stats report."""
