@@ -38,8 +38,12 @@ class EmbeddingSettings(_Section):
     precision: Literal["auto", "fp32", "bf16"] = Field(
         "auto", description="Torch precision; auto picks bf16 where the CPU supports it."
     )
-    batch_size: int = Field(64, ge=1, description="Texts per encoder batch.")
-    threads: int | None = Field(None, ge=1, description="Intra-op threads; default: all cores.")
+    batch_size: int | None = Field(
+        None, ge=1, description="Texts per encoder batch; default: 4 for onnx-int8, 16 for torch (measured fastest here)."
+    )
+    threads: int | None = Field(
+        None, ge=1, description="CPU threads for encoding (onnx-int8: parallel single-threaded sessions); default: all cores."
+    )
 
 
 class ChromaSettings(_Section):

@@ -19,6 +19,10 @@ from core.errors import ModelUnavailableError
 from core.settings import EmbeddingSettings
 from rag.encoders import Encoder, OnnxInt8Encoder, TorchEncoder, resolve_precision, unit
 
+# Texts handed to the encoder at once: it sorts them by length, and a wider pool pads less (the indexer's
+# 2,048-record batches fit in one step).
+ENCODE_STEP = 4096
+DEFAULT_BATCH_SIZE = {"onnx-int8": 4, "torch": 16}  # fastest measured on 2 cores; small batches pad least
 _FINGERPRINT_FILES = ("modules.json", "config.json", "sentence_bert_config.json", "1_Pooling/config.json")
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
@@ -110,12 +114,13 @@ class LocalEmbeddings(Embeddings):
         path = resolve_model_path(settings)
         fingerprint = model_fingerprint(path)
         self.encoder: Encoder
+        batch_size = settings.batch_size or DEFAULT_BATCH_SIZE[settings.backend]
         if settings.backend == "onnx-int8":
             export_dir = export_root() / f"{path.parent.name}-{path.name}-{fingerprint}"
-            self.encoder = OnnxInt8Encoder(path, export_dir, settings.batch_size, settings.threads)
+            self.encoder = OnnxInt8Encoder(path, export_dir, batch_size, settings.threads)
         else:
             precision = resolve_precision(settings.precision)
-            self.encoder = TorchEncoder(path, precision, settings.batch_size, settings.threads)
+            self.encoder = TorchEncoder(path, precision, batch_size, settings.threads)
         self.info = ModelInfo(f"{path.parent.name}/{path.name}", fingerprint, self.encoder.dimension, self.encoder.variant)
         self.cache = EmbeddingCache(data_dir / "cache" / "embeddings.sqlite") if use_cache and data_dir else None
         self.stats = EmbedStats()
@@ -139,9 +144,8 @@ class LocalEmbeddings(Embeddings):
         if progress and len(texts) > sum(map(len, todo.values())):
             progress(len(texts) - sum(map(len, todo.values())))
         pending = list(todo)
-        step = 1024
-        for start in range(0, len(pending), step):
-            part = pending[start : start + step]
+        for start in range(0, len(pending), ENCODE_STEP):
+            part = pending[start : start + ENCODE_STEP]
             vectors = self.encoder.encode([texts[todo[key][0]] for key in part])
             for key, vector in zip(part, vectors):
                 out[todo[key]] = vector

@@ -1,14 +1,18 @@
-"""Indexing speed: the configured encoder against the naive fp32 baseline, side by side, and what it costs in recall.
+"""Indexing speed on the snapshot: the project's pipeline against naive sentence-transformers, one run.
 
-The baseline is issue 5's naive indexing: sentence-transformers fp32 on PyTorch, batch 64, texts sorted by
-length. Both encoders embed the same chunk texts of a sample of the snapshot (the gold records of the first
-dev questions plus random other records), in alternating slices so that load from other processes hits
-both alike. Their vectors then answer those dev questions (dense-only, recall@10 over the sample), which
-is the recall cost of the lever (target: at most 0.01 below fp32). Last, the whole write path (`Indexer`:
-chunk, embed, Chroma, BM25) indexes the sample into a fresh data dir, once cold and once with `--rebuild`
-over a warm embedding cache. Target from issue 5: at least 3x the naive records/s.
+Two naive baselines, both sentence-transformers fp32 on PyTorch over the same chunk texts:
+- `naive` (issue 8): batch 32, texts in corpus order, each batch of 32 embedded as it comes, the way a
+  simple indexing loop does it;
+- `reference` (issue 5's measured baseline, ~57 records/s there): batch 64 over the whole list, which
+  sentence-transformers sorts by length.
+The project's encoder runs beside them in alternating slices, so load from other processes hits all
+alike. Their vectors then answer the dev questions (dense-only, recall@10 over the indexed records):
+the recall the speed costs (target: at most 0.01 below fp32). Last, the whole write path (`Indexer`:
+chunk, embed, Chroma, BM25) indexes the same records into a fresh data dir, once cold and once with
+`--rebuild` over the warm embedding cache. Issue 5's target: the cold pipeline at least 3x the naive
+records/s. The whole snapshot takes about half an hour on 2 cores, most of it in the naive baselines.
 
-    python -m eval.bench.indexing [--records N] [--questions N]   (--records 0: the whole snapshot)
+    python -m eval.bench.indexing [--records N] [--questions N]   (0: the whole snapshot / every question)
 """
 
 import argparse
@@ -29,9 +33,11 @@ from ingest.records import PubMedRecord
 from ingest.store import DocumentStore
 
 DEV_SET = Path("../shared/eval/bioasq-dev.jsonl")
-RECORDS = 3000
-QUESTIONS = 300
+RECORDS = 0
+QUESTIONS = 0
 SLICES = 6
+NAIVE_BATCH = 32
+REFERENCE_BATCH = 64
 TARGET_SPEEDUP = 3.0
 MAX_RECALL_LOSS = 0.01
 SEED = 5
@@ -57,6 +63,22 @@ def dense_recall(chunk_pmids: list[str], vectors: np.ndarray, queries: np.ndarra
         ranked = list(dict.fromkeys(pmids[order[:200]]))
         total += recall_at_k(ranked, wanted, 10)
     return total / len(gold) if gold else 0.0
+
+
+class CorpusOrderEncoder:
+    """The naive indexing loop: sentence-transformers on fixed-size batches in the order the records come."""
+
+    def __init__(self, model: Any, batch_size: int):
+        self.model = model
+        self.batch_size = batch_size
+        self.variant = f"torch-fp32 batch {batch_size}, unsorted"
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        parts = [
+            self.model.encode(texts[i : i + self.batch_size], batch_size=self.batch_size, normalize_embeddings=True)
+            for i in range(0, len(texts), self.batch_size)
+        ]
+        return np.concatenate(parts).astype(np.float32)
 
 
 def time_side_by_side(encoders: dict[str, Any], texts: list[str], slices: int) -> tuple[dict, dict]:
@@ -103,7 +125,8 @@ def measure(
     from rag.encoders import TorchEncoder
     from rag.index_layout import chunking_params
 
-    asked = [q for q in load_questions(questions_path).questions if q.answerable and q.gold_pmids][:questions]
+    asked = [q for q in load_questions(questions_path).questions if q.answerable and q.gold_pmids]
+    asked = asked[:questions] if questions > 0 else asked
     sample = sample_records(settings.corpus_path, {p for q in asked for p in q.gold_pmids}, records)
     present = {r.pmid for r in sample}
     asked = [q for q in asked if present & set(q.gold_pmids)]
@@ -112,37 +135,43 @@ def measure(
     texts = [c.embed_text for c in chunks]
 
     lever = LocalEmbeddings(settings.embedding, use_cache=False).encoder
-    naive = TorchEncoder(resolve_model_path(settings.embedding), "fp32", 64, settings.embedding.threads)
-    seconds, vectors = time_side_by_side({"naive": naive, "lever": lever}, texts, slices)
+    reference = TorchEncoder(resolve_model_path(settings.embedding), "fp32", REFERENCE_BATCH, settings.embedding.threads)
+    naive = CorpusOrderEncoder(reference.model, NAIVE_BATCH)
+    encoders = {"naive": naive, "reference": reference, "lever": lever}
+    seconds, vectors = time_side_by_side(encoders, texts, slices)
     gold = [set(q.gold_pmids) & present for q in asked]
     pmids = [c.pmid for c in chunks]
-    recall = {
-        name: dense_recall(pmids, vectors[name], encoder.encode([q.question for q in asked]), gold)
-        for name, encoder in (("naive", naive), ("lever", lever))
-    }
+    queries = reference.encode([q.question for q in asked])
+    recall_fp32 = dense_recall(pmids, vectors["reference"], queries, gold)
+    recall_lever = dense_recall(pmids, vectors["lever"], lever.encode([q.question for q in asked]), gold)
     cold, warm = pipeline(settings, sample)
-    naive_rate = len(sample) / seconds["naive"]
+    rate = {name: len(sample) / seconds[name] for name in encoders}
+    pipeline_rate = len(sample) / cold
     figures = {
         "records": len(sample),
         "chunks": len(chunks),
         "questions": len(asked),
         "lever": lever.variant,
-        "naive": naive.variant + " batch 64, length-sorted",
-        "naive_records_per_s": naive_rate,
-        "lever_records_per_s": len(sample) / seconds["lever"],
-        "encoder_speedup": seconds["naive"] / seconds["lever"],
-        "pipeline_records_per_s": len(sample) / cold,
-        "pipeline_speedup": (len(sample) / cold) / naive_rate,
+        "naive": naive.variant,
+        "reference": f"{reference.variant} batch {REFERENCE_BATCH}, length-sorted",
+        "naive_records_per_s": rate["naive"],
+        "reference_records_per_s": rate["reference"],
+        "lever_records_per_s": rate["lever"],
+        "encoder_speedup": rate["lever"] / rate["naive"],
+        "pipeline_records_per_s": pipeline_rate,
+        "pipeline_speedup": pipeline_rate / rate["naive"],
+        "pipeline_speedup_vs_reference": pipeline_rate / rate["reference"],
         "cached_rebuild_records_per_s": len(sample) / warm,
-        "cached_rebuild_speedup": (len(sample) / warm) / naive_rate,
-        "dense_recall_at_10_naive": recall["naive"],
-        "dense_recall_at_10_lever": recall["lever"],
-        "recall_loss": recall["naive"] - recall["lever"],
+        "cached_rebuild_speedup": (len(sample) / warm) / rate["naive"],
+        "dense_recall_at_10_fp32": recall_fp32,
+        "dense_recall_at_10_lever": recall_lever,
+        "recall_loss": recall_fp32 - recall_lever,
         "target_speedup": TARGET_SPEEDUP,
         "max_recall_loss": MAX_RECALL_LOSS,
     }
     figures["targets_met"] = bool(
-        figures["pipeline_speedup"] >= TARGET_SPEEDUP and figures["recall_loss"] <= MAX_RECALL_LOSS
+        min(figures["pipeline_speedup"], figures["pipeline_speedup_vs_reference"]) >= TARGET_SPEEDUP
+        and figures["recall_loss"] <= MAX_RECALL_LOSS
     )
     return figures
 
@@ -151,21 +180,23 @@ def lines(figures: dict[str, Any]) -> list[str]:
     n = f"{figures['records']} records, {figures['chunks']} chunks"
     return [
         f"indexing naive ({figures['naive']}): {figures['naive_records_per_s']:.1f} records/s ({n})",
+        f"indexing reference ({figures['reference']}): {figures['reference_records_per_s']:.1f} records/s",
         (
             f"indexing encoder {figures['lever']}: {figures['lever_records_per_s']:.1f} records/s"
             f" = {figures['encoder_speedup']:.2f}x naive (same texts, interleaved)"
         ),
         (
             f"indexing pipeline (chunk+embed+Chroma+BM25, cold cache): {figures['pipeline_records_per_s']:.1f}"
-            f" records/s = {figures['pipeline_speedup']:.2f}x naive (target >= {figures['target_speedup']:.0f}x)"
+            f" records/s = {figures['pipeline_speedup']:.2f}x naive, {figures['pipeline_speedup_vs_reference']:.2f}x"
+            f" reference (target >= {figures['target_speedup']:.0f}x)"
         ),
         (
             f"indexing pipeline --rebuild, warm embedding cache: {figures['cached_rebuild_records_per_s']:.1f}"
             f" records/s = {figures['cached_rebuild_speedup']:.2f}x naive"
         ),
         (
-            f"dense recall@10 on {figures['questions']} dev questions over the sample: fp32 "
-            f"{figures['dense_recall_at_10_naive']:.4f}, {figures['lever']} {figures['dense_recall_at_10_lever']:.4f}"
+            f"dense recall@10 on {figures['questions']} dev questions: fp32 {figures['dense_recall_at_10_fp32']:.4f},"
+            f" {figures['lever']} {figures['dense_recall_at_10_lever']:.4f}"
             f" (loss {figures['recall_loss']:+.4f}, allowed {figures['max_recall_loss']})"
         ),
     ]
@@ -175,7 +206,7 @@ if __name__ == "__main__":
     from eval.bench import run
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=RECORDS, help="Sample size; 0 = the whole snapshot.")
-    parser.add_argument("--questions", type=int, default=QUESTIONS, help="Dev questions for the recall check.")
+    parser.add_argument("--records", type=int, default=RECORDS, help="Records to index; 0 = the whole snapshot.")
+    parser.add_argument("--questions", type=int, default=QUESTIONS, help="Dev questions for the recall check; 0 = all.")
     args = parser.parse_args()
     run("indexing", records=args.records, questions=args.questions)

@@ -6,7 +6,7 @@ import pytest
 from core.errors import ModelUnavailableError
 from core.settings import EmbeddingSettings
 from rag.embeddings import LocalEmbeddings, model_fingerprint, resolve_model_path
-from rag.encoders import TorchEncoder, cpu_supports_bf16, resolve_precision
+from rag.encoders import TorchEncoder, cpu_supports_bf16, length_batches, pad_batch, resolve_precision
 
 TEXTS = [
     "Synthetic exosomes from mesenchymal stem cells carried miR-21.",
@@ -35,6 +35,27 @@ def test_int8_export_agrees_with_fp32(int8, fp32):
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert (vectors * fp32).sum(axis=1).min() > 0.98
     assert [p.name for p in int8.encoder.model_file.parent.iterdir()] == ["model-int8.onnx"]
+
+
+def test_bulk_int8_encoding_keeps_input_order_across_workers(int8, fp32):
+    texts = [f"{text} Synthetic variant {i}{' with extra padding words' * (i % 5)}." for i in range(40) for text in TEXTS]
+    bulk = int8.encoder.encode(texts)
+    assert len(int8.encoder.sessions) == int8.encoder.workers
+    one_by_one = np.stack([int8.encoder.encode([text])[0] for text in texts[:12]])
+    assert (bulk[:12] * one_by_one).sum(axis=1).min() > 0.99
+    assert int8.encoder.encode([]).shape == (0, 384)
+
+
+def test_length_batches_group_similar_lengths_and_cover_every_row():
+    batches = length_batches([5, 1, 9, 2, 7], 2)
+    assert [b.tolist() for b in batches] == [[1, 3], [0, 4], [2]]
+
+
+def test_pad_batch_right_pads_ids_with_the_pad_id_and_masks_with_zero():
+    features = {"input_ids": [[101, 7, 102], [101, 102]], "attention_mask": [[1, 1, 1], [1, 1]]}
+    batch = pad_batch(features, np.array([1, 0]), pad_id=3)
+    assert batch["input_ids"].tolist() == [[101, 102, 3], [101, 7, 102]]
+    assert batch["attention_mask"].tolist() == [[1, 1, 0], [1, 1, 1]]
 
 
 def test_int8_export_is_made_once_and_shared(int8, tmp_path):
