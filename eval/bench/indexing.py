@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tqdm import tqdm
 
 from core.settings import Settings
 from eval.questionset import load_questions
@@ -88,12 +89,15 @@ def time_side_by_side(encoders: dict[str, Any], texts: list[str], slices: int) -
     for encoder in encoders.values():
         encoder.encode(texts[:16])
     bounds = np.linspace(0, len(texts), slices + 1, dtype=int)
-    for i, (start, end) in enumerate(itertools.pairwise(bounds)):
-        names = list(encoders) if i % 2 == 0 else list(reversed(encoders))
-        for name in names:
-            started = time.perf_counter()
-            vectors[name].append(encoders[name].encode(texts[start:end]))
-            seconds[name] += time.perf_counter() - started
+    with tqdm(total=len(texts) * len(encoders), desc="encoding side by side", unit="text") as bar:
+        for i, (start, end) in enumerate(itertools.pairwise(bounds)):
+            names = list(encoders) if i % 2 == 0 else list(reversed(encoders))
+            for name in names:
+                bar.set_postfix_str(name)
+                started = time.perf_counter()
+                vectors[name].append(encoders[name].encode(texts[start:end]))
+                seconds[name] += time.perf_counter() - started
+                bar.update(end - start)
     return seconds, {name: np.concatenate(parts) for name, parts in vectors.items()}
 
 
@@ -107,8 +111,8 @@ def pipeline(settings: Settings, records: list[PubMedRecord]) -> tuple[float, fl
         with DocumentStore(fresh.store_path) as store:
             store.upsert(records)
         indexer = Indexer(fresh)
-        cold = indexer.run(show_progress=False).seconds
-        warm = indexer.run(rebuild=True, show_progress=False).seconds
+        cold = indexer.run(show_progress=True).seconds
+        warm = indexer.run(rebuild=True, show_progress=True).seconds
         indexer.embeddings.close()
     return cold, warm
 
