@@ -11,8 +11,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
-from swagger_ui_bundle import swagger_ui_path
 from langchain_core.language_models import BaseChatModel
+from swagger_ui_bundle import swagger_ui_path
 
 from api.errors import install_error_handlers
 from api.metrics import ServiceMetrics

@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 
 from ingest.store import DocumentStore
-from tests.chroma_server import free_port
 from tests.api.conftest import synthetic_records
+from tests.chroma_server import free_port
 
 
 def test_serve_answers_on_the_given_port_and_logs_json_with_request_ids(tmp_path: Path) -> None:

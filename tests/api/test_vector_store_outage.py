@@ -12,8 +12,8 @@ from core.settings import Settings
 from ingest.records import PubMedRecord
 from ingest.store import DocumentStore
 from rag.indexer import Indexer
-from tests.chroma_server import ChromaServer
 from tests.api.live_server import LiveServer
+from tests.chroma_server import ChromaServer
 from tests.conftest import CORPUS
 
 TOPICS = (
