@@ -23,8 +23,9 @@ pytestmark = pytest.mark.slow
 DEV_QUESTIONS = 200
 ARTIFACTS = REPO / "test-artifacts"
 
-# Measured 2026-11-25 (after the per-core int8 encoder) by this gate on the 30,106-record index (embedded Chroma, extractive backend,
-# rag/calibration.json min_relevance 0.4572) with `SECRETOME_TEST_DATA_DIR=<dir> pytest tests/eval/test_gate.py`;
+# Measured 2026-11-25, after the per-core int8 encoder, by this gate on the 30,106-record index (embedded
+# Chroma, extractive backend, rag/calibration.json min_relevance 0.4572) with
+# `SECRETOME_TEST_DATA_DIR=<dir> pytest tests/eval/test_gate.py`;
 # the figures are in test-artifacts/gate-*.json (`secretome-qa eval` builds the same report). Each floor
 # sits a little under the measured figure in its comment; the yes/no floors leave room for a flip or two,
 # since the curated set has 8 yes/no questions and the dev subset 48.
