@@ -18,9 +18,9 @@ from core.errors import SecretomeQAError, VectorStoreUnavailableError
 from core.settings import Settings
 from ingest.stats import StoreStats, store_stats
 from ingest.store import DocumentStore
-from rag.answerer import Answerer
-from rag.embeddings import LocalEmbeddings
-from rag.searcher import Searcher
+from rag.answer.answerer import Answerer
+from rag.index.embeddings import LocalEmbeddings
+from rag.retrieve.searcher import Searcher
 from rag.types import Evidence, SearchFilters
 
 log = logging.getLogger("api.services")
@@ -96,7 +96,7 @@ class Services:
 
     def reindex(self) -> None:
         """Bring the index up to date with the store (after an ingest job) and reopen it."""
-        from rag.indexer import Indexer
+        from rag.index.indexer import Indexer
 
         indexer = Indexer.from_settings(self.settings)
         try:

@@ -8,13 +8,13 @@ from rich.table import Table
 
 from cli.context import console, err_console, fail, reports_errors, settings_from
 from core.settings import Settings
-from rag.answerer import Answerer
+from rag.answer.answerer import Answerer
 from rag.briefing import FORMATS, BriefingBuilder, render_briefing
 from rag.types import CitedAnswer, SearchFilters
 
 
 def open_answerer(settings: Settings) -> Answerer:
-    from rag.searcher import Searcher
+    from rag.retrieve.searcher import Searcher
 
     searcher = Searcher.from_settings(settings)
     return Answerer(settings, searcher, searcher.embedder)

@@ -58,7 +58,7 @@ def register(app: typer.Typer) -> None:
         quiet: bool = typer.Option(False, "--quiet", help="No progress bars."),
     ) -> None:
         """Build or update the hybrid (Chroma + BM25) index from the document store; incremental by default."""
-        from rag.indexer import Indexer
+        from rag.index.indexer import Indexer
 
         summary = Indexer.from_settings(settings_from(ctx)).run(rebuild=rebuild, show_progress=not quiet)
         print_summary(summary)
@@ -100,7 +100,7 @@ def register(app: typer.Typer) -> None:
             )
         except ValidationError as exc:
             raise InputError(f"invalid filter: {exc.errors()[0]['msg']}") from exc
-        from rag.searcher import Searcher
+        from rag.retrieve.searcher import Searcher
 
         searcher = Searcher.from_settings(settings_from(ctx))
         try:

@@ -39,7 +39,7 @@ def run(
     port: int | None = typer.Option(None, min=1, max=65535, help="Port (default: SECRETOME_API_PORT)."),
 ) -> None:
     """Ingest the default corpus, bring the index up to date, then serve the API on 127.0.0.1:8000."""
-    from rag.indexer import Indexer
+    from rag.index.indexer import Indexer
 
     settings = settings_from(ctx)
     ingest_default_corpus(settings, offline)

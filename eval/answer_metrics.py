@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from rag.citations import CITATION, cited_sentences, parse_citations
+from rag.answer.citations import CITATION, cited_sentences, parse_citations
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 

@@ -1,8 +1,8 @@
-"""Calibrate the refusal threshold on labelled questions, not by hand: writes rag/calibration.json.
+"""Calibrate the refusal threshold on labelled questions, not by hand: writes rag/answer/calibration.json.
 
 For every question the real pipeline retrieves evidence exactly as `ask` would (routing, category
 preferences, retracted records dropped) with refusal switched off, and records the support signal: the
-relevance score of the best evidence sentence (rag.refusal explains the choice); the top record
+relevance score of the best evidence sentence (rag.answer.refusal explains the choice); the top record
 relevance is recorded beside it for comparison. The threshold is fitted on the team's curated set
 (answerable and unanswerable questions) as the cut with the best refusal accuracy, the score the
 evaluation reports. Dev questions (all answerable) are a held-out check: the file records the share
@@ -23,11 +23,11 @@ from tqdm import tqdm
 
 from core.settings import Settings
 from eval.questionset import CURATED_SET, Question, load_questions
-from rag.answerer import Answerer
-from rag.refusal import CALIBRATION_FILE, best_threshold, refusal_score, top_relevance
+from rag.answer.answerer import Answerer
+from rag.answer.refusal import CALIBRATION_FILE, best_threshold, refusal_score, top_relevance
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_OUT = ROOT / "rag" / CALIBRATION_FILE
+DEFAULT_OUT = ROOT / "rag" / "answer" / CALIBRATION_FILE
 
 
 def shown(path: Path) -> str:
@@ -73,7 +73,7 @@ def calibrate(
     settings = settings.model_copy(deep=True)
     settings.answer.min_relevance = -1.0
     if answerer is None:
-        from rag.searcher import Searcher
+        from rag.retrieve.searcher import Searcher
 
         searcher = Searcher.from_settings(settings)
         answerer = Answerer(settings, searcher, searcher.embedder)

@@ -19,10 +19,10 @@ from pydantic import BaseModel, Field
 
 from core.errors import InputError
 from ingest.store import DocumentStore
-from rag.answerer import Answerer, Prepared
-from rag.citations import pmid_link
-from rag.extractive import ScoredSentence
-from rag.routing import Route
+from rag.answer.answerer import Answerer, Prepared
+from rag.answer.citations import pmid_link
+from rag.answer.extractive import ScoredSentence
+from rag.answer.routing import Route
 from rag.types import Category, SearchFilters
 
 BriefingFormat = Literal["md", "html", "json"]

@@ -1,7 +1,7 @@
 """Multi-turn chat: follow-ups become standalone questions, and every turn is kept in the store.
 
 A follow-up such as "Were they tested in patients?" means nothing to a retriever. With the llm backend
-the chat model rewrites it from the history (LangChain's history-aware rewriting, rag.llm); with the
+the chat model rewrites it from the history (LangChain's history-aware rewriting, rag.answer.llm); with the
 extractive backend the previous turn's key entities are carried into it, so the question stays
 deterministic and offline. Turns persist through DocumentStore.append_turn, so a conversation survives
 restarts and `GET /v1/conversations/{id}` can show it.
@@ -17,9 +17,9 @@ from langchain_core.language_models import BaseChatModel
 
 from core.errors import InputError
 from ingest.store import DocumentStore
-from rag.answerer import Answerer
-from rag.extractive import STOPWORDS, TOKEN
-from rag.llm import history_messages, question_rewriter
+from rag.answer.answerer import Answerer
+from rag.answer.extractive import STOPWORDS, TOKEN
+from rag.answer.llm import history_messages, question_rewriter
 from rag.types import CitedAnswer, SearchFilters
 
 REFERRING = re.compile(r"\b(?:it|its|they|them|their|theirs|these|those|this|that|such|same)\b", re.IGNORECASE)

@@ -40,7 +40,7 @@ def corpus_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     from ingest.jsonl import read_jsonl
     from ingest.records import PubMedRecord
     from ingest.store import DocumentStore
-    from rag.indexer import Indexer
+    from rag.index.indexer import Indexer
 
     if not CORPUS.is_file():
         pytest.fail(f"corpus snapshot not found at {CORPUS}")

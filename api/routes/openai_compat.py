@@ -21,7 +21,7 @@ from api.schemas import ChatCompletion, ChatCompletionRequest, CompletionChoice,
 from api.services import Services
 from api.streaming import Final, StreamItem, start_stream
 from core.errors import SecretomeQAError
-from rag.answerer import Answerer
+from rag.answer.answerer import Answerer
 from rag.chat import Chat
 from rag.types import CitedAnswer
 

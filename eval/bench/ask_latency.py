@@ -24,8 +24,8 @@ def measure(
     settings: Settings, questions_path: Path = DEV_SET, n: int = QUESTIONS, progress: bool = True
 ) -> dict[str, Any]:
     """Time `Answerer.ask` (extractive) on the first `n` questions of `questions_path`."""
-    from rag.answerer import Answerer
-    from rag.searcher import Searcher
+    from rag.answer.answerer import Answerer
+    from rag.retrieve.searcher import Searcher
 
     questions = load_questions(questions_path, limit=n).questions
     searcher = Searcher.from_settings(settings)

@@ -103,7 +103,7 @@ def time_side_by_side(encoders: dict[str, Any], texts: list[str], slices: int) -
 
 def pipeline(settings: Settings, records: list[PubMedRecord]) -> tuple[float, float]:
     """Seconds for a cold `Indexer.run` over `records` in a fresh data dir, then for a cached `--rebuild`."""
-    from rag.indexer import Indexer
+    from rag.index.indexer import Indexer
 
     with tempfile.TemporaryDirectory(prefix="bench-index-") as tmp:
         embedded = settings.chroma.model_copy(update={"mode": "embedded"})
@@ -124,10 +124,10 @@ def measure(
     questions: int = QUESTIONS,
     slices: int = SLICES,
 ) -> dict[str, Any]:
-    from rag.chunking import chunk_record
-    from rag.embeddings import LocalEmbeddings, resolve_model_path
-    from rag.encoders import TorchEncoder
-    from rag.index_layout import chunking_params
+    from rag.index.chunking import chunk_record
+    from rag.index.embeddings import LocalEmbeddings, resolve_model_path
+    from rag.index.encoders import TorchEncoder
+    from rag.index.layout import chunking_params
 
     asked = [q for q in load_questions(questions_path).questions if q.answerable and q.gold_pmids]
     asked = asked[:questions] if questions > 0 else asked

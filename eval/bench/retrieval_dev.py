@@ -27,7 +27,7 @@ def measure(
     settings: Settings, questions_path: Path = DEV_SET, limit: int | None = None, progress: bool = True
 ) -> dict[str, Any]:
     """Mean hit/recall/MRR/nDCG@10 of each mode over the answerable dev questions that have gold PMIDs."""
-    from rag.searcher import Searcher
+    from rag.retrieve.searcher import Searcher
 
     questions = [q for q in load_questions(questions_path, limit=limit).questions if q.answerable and q.gold_pmids]
     searcher = Searcher.from_settings(settings)

@@ -24,7 +24,7 @@ TARGET_P95_MS = 50.0
 
 
 def measure(settings: Settings, questions_path: Path = DEV_SET, n: int = QUERIES) -> dict[str, Any]:
-    from rag.searcher import Searcher
+    from rag.retrieve.searcher import Searcher
 
     questions = [q.question for q in load_questions(questions_path, limit=n + WARM_UP).questions]
     searcher = Searcher.from_settings(settings)

@@ -11,7 +11,7 @@ from api.app import create_app
 from core.settings import Settings
 from ingest.records import PubMedRecord
 from ingest.store import DocumentStore
-from rag.indexer import Indexer
+from rag.index.indexer import Indexer
 from tests.api.live_server import LiveServer
 from tests.chroma_server import ChromaServer
 from tests.conftest import CORPUS

@@ -76,7 +76,7 @@ QUESTIONS = [
 
 @pytest.fixture(scope="session")
 def small_index(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    from rag.indexer import Indexer
+    from rag.index.indexer import Indexer
 
     # A fixed refusal threshold, so these tests do not depend on the shipped calibration.
     settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("eval-index") / "data", corpus_path=CORPUS,
@@ -90,8 +90,8 @@ def small_index(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def pipeline(small_index: Settings):
-    from rag.answerer import Answerer
-    from rag.searcher import Searcher
+    from rag.answer.answerer import Answerer
+    from rag.retrieve.searcher import Searcher
 
     searcher = Searcher.from_settings(small_index)
     return searcher, Answerer(small_index, searcher, searcher.embedder)

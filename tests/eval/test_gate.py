@@ -24,7 +24,7 @@ DEV_QUESTIONS = 200
 ARTIFACTS = REPO / "test-artifacts"
 
 # Measured 2026-11-25, after the per-core int8 encoder, by this gate on the 30,106-record index (embedded
-# Chroma, extractive backend, rag/calibration.json min_relevance 0.4572) with
+# Chroma, extractive backend, rag/answer/calibration.json min_relevance 0.4572) with
 # `SECRETOME_TEST_DATA_DIR=<dir> pytest tests/eval/test_gate.py`;
 # the figures are in test-artifacts/gate-*.json (`secretome-qa eval` builds the same report). Each floor
 # sits a little under the measured figure in its comment; the yes/no floors leave room for a flip or two,
@@ -56,8 +56,8 @@ UNCITED_SENTENCE_CEILING = 0.05
 
 
 def _open_pipeline(settings: Settings):
-    from rag.answerer import Answerer
-    from rag.searcher import Searcher
+    from rag.answer.answerer import Answerer
+    from rag.retrieve.searcher import Searcher
 
     searcher = Searcher.from_settings(settings)
     return searcher, Answerer(settings, searcher, searcher.embedder)

@@ -8,10 +8,10 @@ import pytest
 from core.errors import InputError
 from core.settings import Settings
 from ingest.store import DocumentStore
-from rag.answerer import Answerer
+from rag.answer.answerer import Answerer
 from rag.briefing import Briefing, BriefingBuilder, render_briefing
-from rag.searcher import Searcher
-from tests.rag.answer_fixtures import build_index, embedder, synthetic_evidence  # noqa: F401 (fixture)
+from rag.retrieve.searcher import Searcher
+from tests.rag.answer.answer_fixtures import build_index, embedder, synthetic_evidence  # noqa: F401 (fixture)
 
 EVIDENCE = [
     synthetic_evidence(

@@ -8,9 +8,9 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from core.errors import InputError
 from core.settings import Settings
 from ingest.store import DocumentStore
-from rag.answerer import Answerer
+from rag.answer.answerer import Answerer
 from rag.chat import Chat, ChatReply, carry_entities, is_follow_up, key_entities
-from tests.rag.answer_fixtures import SYNTHETIC_EVIDENCE, RecordingSearcher, build_index, embedder  # noqa: F401
+from tests.rag.answer.answer_fixtures import SYNTHETIC_EVIDENCE, RecordingSearcher, build_index, embedder  # noqa: F401
 
 
 @pytest.fixture

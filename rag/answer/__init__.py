@@ -1,0 +1,1 @@
+"""Answer time: route the question, choose evidence sentences, generate, verify citations, refuse when unsupported."""

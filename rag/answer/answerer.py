@@ -1,0 +1,272 @@
+"""The answer pipeline: route -> retrieve with the category's preferences -> generate -> verify -> refuse.
+
+Whatever the backend, the text it produces is checked against this answer's own evidence before anyone
+sees the final answer: foreign PMIDs are removed and reported, uncited sentences flagged or dropped, and
+an answer with no cited sentence left becomes a refusal. Evidence sentences below the calibrated
+relevance threshold are never used, and with none above it the answer is a refusal before any LLM call
+(rag.answer.refusal). Retracted records are never handed to a generator. `stream`/`astream` yield text chunks as they are produced, then the final `CitedAnswer`
+(whose text is the verified one); the API feeds SSE and OpenAI-style streaming from `astream`.
+"""
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
+
+from core.errors import InputError
+from core.settings import Settings
+from rag.answer.citations import pmid_link, verify_citations
+from rag.answer.extractive import ExtractiveGenerator
+from rag.answer.llm import LLMGenerator, build_chat_model
+from rag.answer.refusal import refusal_text, refusal_threshold
+from rag.answer.routing import Route, Router, prefer
+from rag.answer.study_type import StudyType, classify_study
+from rag.types import Citation, CitedAnswer, Evidence, SearchFilters, Verdict
+
+Backend = Literal["extractive", "llm"]
+UNSUPPORTED = "no evidence sentence reaches the calibrated relevance threshold"
+StreamItem = str | CitedAnswer
+
+
+class EvidenceSearcher(Protocol):
+    def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None) -> list[Evidence]: ...
+
+
+@dataclass
+class Prepared:
+    """Everything decided before generation: route, usable evidence, warnings, and a refusal if any."""
+
+    question: str
+    route: Route
+    evidence: list[Evidence]
+    kinds: dict[str, StudyType]
+    warnings: list[str] = field(default_factory=list)
+    refusal: CitedAnswer | None = None
+
+
+def study_type_of(item: Evidence) -> StudyType:
+    text = " ".join([item.title, *(p.text for p in item.passages)])
+    return classify_study(item.pub_types, item.mesh, item.trial_ids, text)
+
+
+def verdict_in_text(text: str) -> Verdict:
+    """An LLM's verdict is the first word it was asked to begin with."""
+    first = text.strip().split(maxsplit=1)[0].strip(".,:;!").lower() if text.strip() else ""
+    return first if first in ("yes", "no") else "undetermined"
+
+
+class Answerer:
+    """Answers questions from a searcher's evidence with verified PMID citations.
+
+    Args:
+        settings: the one Settings object (answer and retrieval sections are read).
+        searcher: anything with `search(query, k, filters) -> list[Evidence]` (rag.searcher.Searcher).
+        embedder: the index's embedding model, reused for routing and sentence selection.
+        chat_model: a LangChain chat model for the llm backend; built from settings on first use if absent.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        searcher: EvidenceSearcher,
+        embedder: Embeddings,
+        chat_model: BaseChatModel | None = None,
+    ):
+        self.settings = settings
+        self.searcher = searcher
+        self.router = Router(embedder)
+        self.threshold = refusal_threshold(settings)
+        self.extractive = ExtractiveGenerator(
+            embedder,
+            max_sentences=settings.answer.max_sentences,
+            max_per_record=settings.answer.max_sentences_per_record,
+            floor=self.threshold,
+        )
+        self._chat_model = chat_model
+        self._llm: LLMGenerator | None = None
+
+    @property
+    def chat_model(self) -> BaseChatModel:
+        """The llm backend's chat model, built from settings on first use."""
+        if self._chat_model is None:
+            self._chat_model = build_chat_model(self.settings.answer.llm)
+        return self._chat_model
+
+    @property
+    def llm(self) -> LLMGenerator:
+        if self._llm is None:
+            self._llm = LLMGenerator(self.chat_model)
+        return self._llm
+
+    def _backend(self, backend: str | None) -> Backend:
+        chosen = backend or self.settings.answer.backend
+        if chosen not in ("extractive", "llm"):
+            raise InputError(f"unknown answer backend {chosen!r}; choose extractive or llm")
+        return chosen
+
+    # the stages
+    def prepare(self, question: str, filters: SearchFilters | None = None, route: Route | None = None) -> Prepared:
+        """Route (unless a route is given), retrieve, drop retracted records, decide whether evidence suffices."""
+        question = question.strip()
+        if not question:
+            raise InputError("the question is empty")
+        route = route or self.router.route(question)
+        wanted = self.settings.answer.evidence_records
+        retrieved = self.searcher.search(question, k=max(self.settings.retrieval.k, wanted * 2), filters=filters)
+        warnings: list[str] = []
+        if retrieved and retrieved[0].retracted:
+            warnings.append(f"the best match, PMID {retrieved[0].pmid}, is retracted and is not cited")
+        usable = [e for e in retrieved if not e.retracted]
+        kinds = {e.pmid: study_type_of(e) for e in usable}
+        ranked = prefer(usable, route.preference, {p: k.name for p, k in kinds.items()})[:wanted]
+        prepared = Prepared(question, route, ranked, {e.pmid: kinds[e.pmid] for e in ranked}, warnings)
+        if not ranked:
+            prepared.refusal = self._refuse(prepared, "extractive", "no usable record was retrieved")
+        return prepared
+
+    def _refuse(
+        self, prepared: Prepared, backend: str, reason: str, warnings: Sequence[str] = ()
+    ) -> CitedAnswer:
+        return CitedAnswer(
+            question=prepared.question,
+            answer=refusal_text(prepared.evidence),
+            evidence=prepared.evidence,
+            verdict="undetermined" if prepared.route.yes_no else None,
+            refused=True,
+            warnings=[*(warnings or prepared.warnings), f"refused: {reason}"],
+            category=prepared.route.category,
+            backend=backend,
+        )
+
+    def finish(
+        self,
+        prepared: Prepared,
+        text: str,
+        backend: Backend,
+        *,
+        verdict: Verdict | None = None,
+        supporting: dict[str, str] | None = None,
+    ) -> CitedAnswer:
+        """Verify the generated text against the evidence and build the final answer (or a refusal)."""
+        verified = verify_citations(
+            text, [e.pmid for e in prepared.evidence], self.settings.answer.uncited_sentences
+        )
+        warnings = [*prepared.warnings, *verified.warnings]
+        if not text.strip():
+            return self._refuse(prepared, backend, UNSUPPORTED)
+        if not verified.has_cited_sentence:
+            return self._refuse(prepared, backend, "no sentence of the answer had a valid citation", warnings)
+        by_pmid = {e.pmid: e for e in prepared.evidence}
+        supporting = supporting or {}
+        citations = [
+            self._citation(by_pmid[p], prepared.kinds[p], supporting.get(p)) for p in verified.cited_pmids
+        ]
+        if prepared.route.yes_no and verdict is None:
+            verdict = verdict_in_text(text)
+        return CitedAnswer(
+            question=prepared.question,
+            answer=verified.text,
+            citations=citations,
+            evidence=prepared.evidence,
+            verdict=verdict if prepared.route.yes_no else None,
+            warnings=warnings,
+            category=prepared.route.category,
+            backend=backend,
+        )
+
+    @staticmethod
+    def _citation(item: Evidence, kind: StudyType, passage: str | None) -> Citation:
+        return Citation(
+            pmid=item.pmid,
+            title=item.title,
+            year=item.year,
+            journal=item.journal,
+            link=pmid_link(item.pmid),
+            passage=passage or (item.passages[0].text if item.passages else ""),
+            study_type=kind.name,
+            phase=kind.phase,
+            trial_ids=kind.trial_ids,
+        )
+
+    def _extract(self, prepared: Prepared) -> tuple[str, Verdict | None, dict[str, str]]:
+        result = self.extractive.answer(prepared.question, prepared.evidence, yes_no=prepared.route.yes_no)
+        supporting: dict[str, list[str]] = {}
+        for sentence in result.sentences:
+            supporting.setdefault(sentence.candidate.pmid, []).append(sentence.candidate.text)
+        return result.text, result.verdict, {p: " ".join(s) for p, s in supporting.items()}
+
+    # public entry points
+    def ask(self, question: str, filters: SearchFilters | None = None, backend: str | None = None) -> CitedAnswer:
+        chosen = self._backend(backend)
+        prepared = self.prepare(question, filters)
+        if prepared.refusal:
+            prepared.refusal.backend = chosen
+            return prepared.refusal
+        if chosen == "extractive":
+            text, verdict, supporting = self._extract(prepared)
+            return self.finish(prepared, text, chosen, verdict=verdict, supporting=supporting)
+        if not self.supported(prepared):
+            return self._refuse(prepared, chosen, UNSUPPORTED)
+        return self.finish(prepared, self.llm.generate(prepared.question, prepared.evidence), chosen)
+
+    def supported(self, prepared: Prepared) -> bool:
+        """Whether any evidence sentence reaches the threshold: checked before paying for an LLM call."""
+        return self.extractive.support(prepared.question, prepared.evidence) >= self.threshold
+
+    def stream(
+        self, question: str, filters: SearchFilters | None = None, backend: str | None = None
+    ) -> Iterator[StreamItem]:
+        """Text chunks as produced, then the verified CitedAnswer."""
+        chosen = self._backend(backend)
+        prepared = self.prepare(question, filters)
+        if prepared.refusal or chosen == "extractive" or not self.supported(prepared):
+            answer = self._complete_extractive(prepared, chosen)
+            yield from _sentence_chunks(answer)
+            yield answer
+            return
+        parts: list[str] = []
+        for chunk in self.llm.stream(prepared.question, prepared.evidence):
+            parts.append(chunk)
+            yield chunk
+        yield self.finish(prepared, "".join(parts), chosen)
+
+    async def astream(
+        self, question: str, filters: SearchFilters | None = None, backend: str | None = None
+    ) -> AsyncIterator[StreamItem]:
+        """The async twin of `stream`; blocking retrieval and embedding run in a worker thread."""
+        chosen = self._backend(backend)
+        prepared = await asyncio.to_thread(self.prepare, question, filters)
+        extract = chosen == "extractive" or prepared.refusal is not None
+        if extract or not await asyncio.to_thread(self.supported, prepared):
+            answer = await asyncio.to_thread(self._complete_extractive, prepared, chosen)
+            for chunk in _sentence_chunks(answer):
+                yield chunk
+            yield answer
+            return
+        parts: list[str] = []
+        async for chunk in self.llm.astream(prepared.question, prepared.evidence):
+            parts.append(chunk)
+            yield chunk
+        yield self.finish(prepared, "".join(parts), chosen)
+
+    def _complete_extractive(self, prepared: Prepared, backend: Backend) -> CitedAnswer:
+        """The extractive answer, or the refusal when evidence is missing or (for llm) unsupported."""
+        if prepared.refusal:
+            prepared.refusal.backend = backend
+            return prepared.refusal
+        if backend == "llm":
+            return self._refuse(prepared, backend, UNSUPPORTED)
+        text, verdict, supporting = self._extract(prepared)
+        return self.finish(prepared, text, "extractive", verdict=verdict, supporting=supporting)
+
+
+SENTENCE_CHUNK = re.compile(r".+?(?:[.!?](?:\s+|$)|$)", re.DOTALL)
+
+
+def _sentence_chunks(answer: CitedAnswer) -> list[str]:
+    """An extractive answer streams sentence by sentence; the chunks join back to exactly its text."""
+    return [chunk for chunk in SENTENCE_CHUNK.findall(answer.answer) if chunk]

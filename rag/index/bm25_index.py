@@ -1,0 +1,128 @@
+"""The lexical side of the index: bm25s over biomedical tokens, with the chunk table it was built from.
+
+bm25s cannot add documents to a saved index, but building one over 30k abstracts takes seconds, so the
+indexer rebuilds it whenever the record set changed and swaps the directory in atomically. The chunk table
+(text and metadata of every chunk, in BM25 row order) lives beside it: it turns rows into passages and
+filters into a row mask without asking the vector store.
+"""
+
+import json
+import os
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from core.errors import IndexMissingError
+from rag.index.chunking import Chunk
+from rag.index.tokenize import BioTokenizer
+from rag.types import SearchFilters
+
+K1, B, TITLE_REPEAT = 1.2, 0.75, 2
+BM25_PARAMS = f"lucene k1={K1} b={B} title_repeat={TITLE_REPEAT}"
+CHUNKS_FILE = "chunks.jsonl"
+
+
+def document_terms(chunk: Chunk, tokenizer: BioTokenizer) -> list[str]:
+    """Field weighting by repetition: title terms count `TITLE_REPEAT` times, so a title match outweighs
+    a passing mention. The title is skipped where the text already contains it (title-only records)."""
+    terms = tokenizer.tokens(chunk.text)
+    if chunk.title and chunk.title not in chunk.text:
+        terms = tokenizer.tokens(chunk.title) * TITLE_REPEAT + terms
+    return terms
+
+
+class ChunkTable:
+    """All chunks in BM25 row order, with column arrays for fast filter masks."""
+
+    def __init__(self, chunks: list[Chunk]):
+        self.chunks = chunks
+        self.row_of = {c.chunk_id: i for i, c in enumerate(chunks)}
+        self.ids_of: dict[str, list[str]] = {}
+        for chunk in chunks:
+            self.ids_of.setdefault(chunk.pmid, []).append(chunk.chunk_id)
+        self.years = np.array([c.year if c.year is not None else -1 for c in chunks], dtype=np.int32)
+        self.has_trial = np.array([bool(c.trial_ids) for c in chunks], dtype=bool)
+        self.retracted = np.array([c.retracted for c in chunks], dtype=bool)
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    def _any_of(self, values: list[str], attr: str) -> np.ndarray:
+        wanted = {v.lower() for v in values}
+        return np.array([any(x.lower() in wanted for x in getattr(c, attr)) for c in self.chunks], dtype=bool)
+
+    def mask(self, filters: SearchFilters | None) -> np.ndarray | None:
+        """Rows that pass `filters` (None when nothing is filtered); the same rules as the Chroma `where`."""
+        if filters is None:
+            return None
+        keep = np.ones(len(self.chunks), dtype=bool)
+        if filters.year_from is not None:
+            keep &= self.years >= filters.year_from
+        if filters.year_to is not None:
+            keep &= (self.years <= filters.year_to) & (self.years >= 0)
+        if filters.has_trial_id is not None:
+            keep &= self.has_trial == filters.has_trial_id
+        if filters.exclude_retracted:
+            keep &= ~self.retracted
+        if filters.pub_types:
+            keep &= self._any_of(filters.pub_types, "pub_types")
+        if filters.sources:
+            keep &= self._any_of(filters.sources, "sources")
+        return None if keep.all() else keep
+
+
+class BM25Index:
+    """A bm25s retriever over chunk terms, plus the chunk table; rows are chunk positions."""
+
+    def __init__(self, retriever: bm25s.BM25, table: ChunkTable, tokenizer: BioTokenizer):
+        self.retriever = retriever
+        self.table = table
+        self.tokenizer = tokenizer
+
+    @classmethod
+    def build(cls, chunks: list[Chunk], tokenizer: BioTokenizer | None = None) -> "BM25Index":
+        tokenizer = tokenizer or BioTokenizer()
+        retriever = bm25s.BM25(k1=K1, b=B, method="lucene")
+        retriever.index([document_terms(c, tokenizer) for c in chunks], show_progress=False)
+        return cls(retriever, ChunkTable(chunks), tokenizer)
+
+    def save(self, directory: Path) -> None:
+        """Write to a sibling temp dir, then swap it in, so readers never see half an index."""
+        tmp = directory.with_name(directory.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        self.retriever.save(str(tmp), show_progress=False)
+        with (tmp / CHUNKS_FILE).open("w") as handle:
+            for chunk in self.table.chunks:
+                handle.write(json.dumps(asdict(chunk), separators=(",", ":")) + "\n")
+        old = directory.with_name(directory.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if directory.exists():
+            os.replace(directory, old)
+        os.replace(tmp, directory)
+        shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(cls, directory: Path) -> "BM25Index":
+        if not (directory / CHUNKS_FILE).is_file():
+            raise IndexMissingError(f"no BM25 index at {directory}")
+        retriever = bm25s.BM25.load(str(directory), mmap=True)
+        with (directory / CHUNKS_FILE).open() as handle:
+            chunks = [Chunk(**json.loads(line)) for line in handle]
+        return cls(retriever, ChunkTable(chunks), BioTokenizer())
+
+    def search(self, query: str, n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """(row, score) of the `n` best chunks, best first; chunks sharing no term with the query never appear."""
+        ids = self.retriever.get_tokens_ids(self.tokenizer.tokens(query))
+        if not ids or not len(self.table):
+            return []
+        scores = self.retriever.get_scores_from_ids(ids)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(row), float(scores[row])) for row in top if scores[row] > 0]

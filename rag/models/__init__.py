@@ -1,0 +1,16 @@
+"""Small trained models that read the evidence, served with ONNX Runtime (no torch on this path).
+
+- ``relevance/``: a cross-encoder (question, sentence or passage) -> relevance logit.
+- ``verdict/``: a pair classifier (yes/no question, evidence) -> P(yes).
+- ``question_kind.json``: a tiny logistic regression that recognises yes/no questions.
+
+Each artifact has a card (``card.md`` + ``card.json``) with its data, split rule, command and held-out
+scores; ``python -m train`` rebuilds them.
+"""
+
+from pathlib import Path
+
+MODELS_DIR = Path(__file__).resolve().parent
+RELEVANCE_MODEL = MODELS_DIR / "relevance" / "model-int8.onnx"
+VERDICT_MODEL = MODELS_DIR / "verdict" / "model-int8.onnx"
+QUESTION_KIND_WEIGHTS = MODELS_DIR / "question_kind.json"

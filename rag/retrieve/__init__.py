@@ -1,0 +1,1 @@
+"""Read time: a query -> candidates from each retriever -> fused, filtered, re-ranked evidence records."""

@@ -1,0 +1,130 @@
+"""The extractive backend over synthetic evidence, with the real bundled embedding model."""
+
+import numpy as np
+import pytest
+
+from rag.answer.citations import cited_sentences, parse_citations
+from rag.answer.extractive import (
+    Candidate,
+    ExtractiveGenerator,
+    ScoredSentence,
+    candidate_sentences,
+    mmr_select,
+    polarity,
+    verdict_from,
+)
+from tests.rag.answer.answer_fixtures import embedder, synthetic_evidence  # noqa: F401 (fixture)
+
+EVIDENCE = [
+    synthetic_evidence(
+        "90000001",
+        "Synthetic exosomes from mesenchymal stem cells carried miR-21 into injured cardiomyocytes.",
+        "The miR-21 cargo reduced cardiomyocyte apoptosis by targeting PTEN in this synthetic model.",
+        "Synthetic mice were housed in standard cages with free access to food.",
+    ),
+    synthetic_evidence(
+        "90000002",
+        "Synthetic conditioned medium from adipose stem cells raised VEGF levels and promoted angiogenesis.",
+        "Hypoxic preconditioning doubled the synthetic VEGF secretion.",
+    ),
+    synthetic_evidence(
+        "90000003",
+        "Synthetic exosomes from mesenchymal stem cells carried miR-21 into injured heart muscle cells.",
+        "A synthetic questionnaire about hospital parking was mailed to staff.",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def generator(embedder) -> ExtractiveGenerator:  # noqa: F811
+    return ExtractiveGenerator(embedder, max_sentences=4, max_per_record=1)
+
+
+def test_every_sentence_cites_the_record_it_came_from(generator: ExtractiveGenerator) -> None:
+    result = generator.answer("How do mesenchymal stem cell exosomes protect cardiomyocytes?", EVIDENCE)
+    sentences = cited_sentences(result.text)
+    assert sentences, "an answer over relevant evidence must not be empty"
+    source_text = {e.pmid: e.passages[0].text for e in EVIDENCE}
+    for sentence in sentences:
+        assert len(sentence.pmids) == 1
+        assert sentence.text.rstrip(".") in source_text[sentence.pmids[0]]
+
+
+def test_the_best_matching_sentence_is_selected_and_irrelevant_ones_are_not(generator: ExtractiveGenerator) -> None:
+    result = generator.answer("Which microRNA do stem cell exosomes deliver to cardiomyocytes?", EVIDENCE)
+    assert "miR-21" in result.text
+    assert "parking" not in result.text
+    assert "housed in standard cages" not in result.text
+
+
+def test_per_record_cap_and_redundancy_control(generator: ExtractiveGenerator) -> None:
+    result = generator.answer("What cargo do mesenchymal stem cell exosomes carry?", EVIDENCE)
+    pmids = [s.candidate.pmid for s in result.sentences]
+    assert len(pmids) == len(set(pmids)), "max_per_record=1 allows one sentence per record"
+    assert len(parse_citations(result.text)) == len(pmids)
+
+
+def test_nothing_relevant_gives_no_sentence(generator: ExtractiveGenerator) -> None:
+    evidence = [synthetic_evidence("90000009", "A synthetic questionnaire about hospital parking was mailed to staff.")]
+    assert generator.answer("What is the half-life of plutonium-239?", evidence).sentences == []
+
+
+def test_answer_is_deterministic(generator: ExtractiveGenerator) -> None:
+    question = "Does hypoxia increase VEGF secretion by adipose stem cells?"
+    assert generator.answer(question, EVIDENCE, yes_no=True) == generator.answer(question, EVIDENCE, yes_no=True)
+
+
+def test_yes_no_verdict_follows_evidence_polarity(generator: ExtractiveGenerator) -> None:
+    positive = [synthetic_evidence("90000011", "Synthetic secretome treatment reduced fibrosis in treated rats.")]
+    negative = [
+        synthetic_evidence("90000012", "Synthetic secretome treatment did not reduce fibrosis in treated rats.")
+    ]
+    question = "Does secretome treatment reduce fibrosis in rats?"
+    assert generator.answer(question, positive, yes_no=True).verdict == "yes"
+    assert generator.answer(question, negative, yes_no=True).verdict == "no"
+    assert generator.answer(question, positive, yes_no=False).verdict is None
+
+
+def test_truncated_tail_and_fragments_are_not_candidates() -> None:
+    item = synthetic_evidence(
+        "90000021", "Synthetic complete sentence about secretome potency here.", "Too short.",
+        "A synthetic tail cut off in the midd", abstract_complete=False,
+    )
+    texts = [c.text for c in candidate_sentences([item])]
+    assert texts == ["Synthetic complete sentence about secretome potency here."]
+
+
+def test_title_prefix_of_a_passage_is_not_a_sentence() -> None:
+    item = synthetic_evidence("90000022", "Synthetic title words. The synthetic finding was large and clear.",
+                              title="Synthetic title words")
+    assert [c.text for c in candidate_sentences([item])] == ["The synthetic finding was large and clear."]
+
+
+def test_mmr_skips_near_duplicates_and_respects_group_cap() -> None:
+    relevance = np.array([0.9, 0.89, 0.5, 0.4])
+    similarity = np.array([[1, 0.99, 0.1, 0.1], [0.99, 1, 0.1, 0.1], [0.1, 0.1, 1, 0.1], [0.1, 0.1, 0.1, 1]])
+    assert mmr_select(relevance, similarity, ["a", "b", "c", "d"], limit=2, per_group=1, diversity=0.5) == [0, 2]
+    assert mmr_select(relevance, similarity, ["a", "a", "a", "d"], limit=3, per_group=1, diversity=0.0) == [0, 3]
+    assert mmr_select(relevance, similarity, ["a", "b", "c", "d"], limit=4, per_group=1, diversity=0.5, floor=0.45) == [0, 2, 1]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "sign"),
+    [
+        ("Synthetic exosomes reduced infarct size.", 1),
+        ("Synthetic exosomes did not reduce infarct size.", -1),
+        ("There was no significant difference in synthetic outcomes.", -1),
+        ("Synthetic treatment failed to improve survival.", -1),
+    ],
+)
+def test_polarity(sentence: str, sign: int) -> None:
+    assert polarity(sentence) == sign
+
+
+def test_verdict_is_undetermined_without_evidence() -> None:
+    assert verdict_from([]) == "undetermined"
+    tie = [
+        ScoredSentence(Candidate("1", "Synthetic A helped.", 0, 0), 0.5, 0.5),
+        ScoredSentence(Candidate("2", "Synthetic A did not help.", 1, 0), 0.5, 0.5),
+    ]
+    assert verdict_from(tie) == "undetermined"
