@@ -10,6 +10,7 @@ from api.errors import ApiError
 from api.services import Services
 from core.settings import Settings
 from ingest.store import DocumentStore
+from rag.conversations import ConversationStore
 
 
 def get_services(request: Request) -> Services:
@@ -23,6 +24,15 @@ def get_settings(request: Request) -> Settings:
 def get_store(services: Annotated[Services, Depends(get_services)]) -> Iterator[DocumentStore]:
     """A store connection for this request, closed after the response (streamed ones included)."""
     store = DocumentStore(services.settings.store_path)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def get_conversations(services: Annotated[Services, Depends(get_services)]) -> Iterator[ConversationStore]:
+    """The conversation store for this request, closed after the response (streamed ones included)."""
+    store = ConversationStore(services.settings.conversations_path)
     try:
         yield store
     finally:
@@ -54,4 +64,5 @@ def question_limit(settings: Settings, text: str, field: str = "question") -> st
 ServicesDep = Annotated[Services, Depends(get_services)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[DocumentStore, Depends(get_store)]
+ConversationsDep = Annotated[ConversationStore, Depends(get_conversations)]
 AdminDep = Annotated[None, Depends(require_admin)]

@@ -8,10 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rag.types import CitedAnswer, Evidence, SearchFilters
-
-Backend = Literal["extractive", "llm"]
-BriefingFormat = Literal["json", "md", "html"]
+from rag.types import AnswerBackend, BriefingFormat, CitedAnswer, Evidence, SearchFilters
 
 EXAMPLE_QUESTION = "Which factors in the mesenchymal stem cell secretome promote angiogenesis?"
 CONVERSATION_ID = r"^[A-Za-z0-9_-]{1,64}$"
@@ -30,7 +27,7 @@ class AskRequest(BaseModel):
 
     question: str = question_field("The question, in plain language.")
     filters: SearchFilters | None = Field(None, description="Metadata filters applied before retrieval.")
-    backend: Backend | None = Field(None, description="Answer generator; default from settings.")
+    backend: AnswerBackend | None = Field(None, description="Answer generator; default from settings.")
 
 
 class ChatRequest(BaseModel):
@@ -49,7 +46,7 @@ class ChatRequest(BaseModel):
         None, pattern=CONVERSATION_ID, description="Continue this conversation; omit to start a new one."
     )
     filters: SearchFilters | None = None
-    backend: Backend | None = None
+    backend: AnswerBackend | None = None
     stream: bool = Field(False, description="Answer as Server-Sent Events: token*, citations, done.")
 
 
@@ -80,7 +77,7 @@ class BriefingRequest(BaseModel):
     topic: str = Field(
         min_length=1, description="What the briefing covers.", examples=["mesenchymal stem cell extracellular vesicles"]
     )
-    format: BriefingFormat = Field("json", description="json (the Briefing object), md or html (a download).")
+    format: BriefingFormat = Field(BriefingFormat.JSON, description="json (the Briefing object), md or html (a download).")
     filters: SearchFilters | None = None
 
 

@@ -20,6 +20,7 @@ from ingest.stats import StoreStats, store_stats
 from ingest.store import DocumentStore
 from rag.answer.answerer import Answerer
 from rag.index.embeddings import LocalEmbeddings
+from rag.pipeline import Pipeline, build_pipeline
 from rag.retrieve.searcher import Searcher
 from rag.types import Evidence, SearchFilters
 
@@ -36,34 +37,31 @@ class Services:
         self.jobs = JobRunner(settings, after_ingest=self.reindex)
         self._lock = threading.Lock()
         self._embeddings: LocalEmbeddings | None = None
-        self._searcher: Searcher | None = None
-        self._answerer: Answerer | None = None
+        self._pipeline: Pipeline | None = None
         self._stats: tuple[tuple, StoreStats] | None = None
 
-    def searcher(self) -> Searcher:
-        """The hybrid searcher over the index (IndexMissingError / VectorStoreUnavailableError when it cannot open).
+    def pipeline(self) -> Pipeline:
+        """Searcher and answerer over the index (IndexMissingError / VectorStoreUnavailableError when it cannot open).
 
-        The embedding model outlives the searcher: reopening the index after an outage or a re-index
+        The embedding model outlives the pipeline: reopening the index after an outage or a re-index
         does not load the model again.
         """
         with self._lock:
-            if self._searcher is None:
-                self._searcher = Searcher.from_settings(self.settings, embeddings=self._embeddings)
-                self._embeddings = self._searcher.embedder
-            return self._searcher
+            if self._pipeline is None:
+                self._pipeline = build_pipeline(self.settings, embeddings=self._embeddings, chat_model=self.chat_model)
+                self._embeddings = self._pipeline.embeddings
+            return self._pipeline
+
+    def searcher(self) -> Searcher:
+        return self.pipeline().searcher
 
     def answerer(self) -> Answerer:
-        searcher = self.searcher()
-        with self._lock:
-            if self._answerer is None or self._answerer.searcher is not searcher:
-                self._answerer = Answerer(self.settings, searcher, searcher.embedder, self.chat_model)
-            return self._answerer
+        return self.pipeline().answerer
 
     def forget_index(self) -> None:
-        """Drop the searcher and answerer so the next request opens the index afresh."""
+        """Drop the pipeline so the next request opens the index afresh."""
         with self._lock:
-            self._searcher = None
-            self._answerer = None
+            self._pipeline = None
 
     def note_failure(self, exc: BaseException) -> None:
         """A vector store that went away invalidates the open index; the next request reopens it."""
@@ -98,7 +96,7 @@ class Services:
         """Bring the index up to date with the store (after an ingest job) and reopen it."""
         from rag.index.indexer import Indexer
 
-        indexer = Indexer.from_settings(self.settings)
+        indexer = Indexer(self.settings)
         try:
             indexer.run(show_progress=False)
         finally:

@@ -14,10 +14,9 @@ from rag.types import CitedAnswer, SearchFilters
 
 
 def open_answerer(settings: Settings) -> Answerer:
-    from rag.retrieve.searcher import Searcher
+    from rag.pipeline import build_pipeline
 
-    searcher = Searcher.from_settings(settings)
-    return Answerer(settings, searcher, searcher.embedder)
+    return build_pipeline(settings).answerer
 
 
 def build_filters(

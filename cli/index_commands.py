@@ -60,7 +60,7 @@ def register(app: typer.Typer) -> None:
         """Build or update the hybrid (Chroma + BM25) index from the document store; incremental by default."""
         from rag.index.indexer import Indexer
 
-        summary = Indexer.from_settings(settings_from(ctx)).run(rebuild=rebuild, show_progress=not quiet)
+        summary = Indexer(settings_from(ctx)).run(rebuild=rebuild, show_progress=not quiet)
         print_summary(summary)
 
     @app.command()

@@ -43,7 +43,7 @@ def run(
 
     settings = settings_from(ctx)
     ingest_default_corpus(settings, offline)
-    print_summary(Indexer.from_settings(settings).run())
+    print_summary(Indexer(settings).run())
     if serve_after:
         serve(ctx, host=host, port=port)
     else:

@@ -1,15 +1,19 @@
 """The one settings object, passed down explicitly from the CLI or the app factory.
 
-Environment variables use the prefix ``SECRETOME_`` and one underscore between a section and its field,
-e.g. ``SECRETOME_DATA_DIR``, ``SECRETOME_CHROMA_MODE=http``, ``SECRETOME_ENTREZ_EMAIL``. A ``.env``
-file in the working directory is read too.
+Environment variables use the prefix ``SECRETOME_`` and two underscores between nested names, e.g.
+``SECRETOME_DATA_DIR``, ``SECRETOME_CHROMA__MODE=http``, ``SECRETOME_ANSWER__LLM__BASE_URL``. The older
+one-underscore spelling (``SECRETOME_CHROMA_MODE``) still works (`core.legacy_env`); a ``.env`` file in the
+working directory is read too. Every tuning knob lives here, grouped by the stage it tunes.
 """
 
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from core.legacy_env import LegacyEnvSource, NestedOnlyDotEnvSource
+from rag.types import AnswerBackend
 
 DEFAULT_SHARED_CORPUS = Path("../shared/corpus/records.jsonl")
 
@@ -53,6 +57,19 @@ class ChromaSettings(_Section):
     collection_prefix: str = Field("secretome", description="Collection names start with this, then the index identity hash.")
 
 
+class IndexSettings(_Section):
+    """What decides chunks, BM25 terms and the HNSW graph; recorded in the index manifest."""
+
+    chunk_max_words: int = Field(180, ge=20, description="Abstracts longer than this are split into windows.")
+    chunk_overlap_sentences: int = Field(1, ge=0, description="Sentences shared by neighbouring windows.")
+    bm25_k1: float = Field(1.2, gt=0, description="BM25 term-frequency saturation (Lucene variant).")
+    bm25_b: float = Field(0.75, ge=0, le=1, description="BM25 length normalisation.")
+    bm25_title_repeat: int = Field(2, ge=1, description="Times title terms are counted (field weighting).")
+    hnsw_ef_construction: int = Field(200, ge=1, description="Chroma HNSW build-time candidate list size.")
+    hnsw_ef_search: int = Field(200, ge=1, description="Chroma HNSW query-time candidate list size.")
+    hnsw_max_neighbors: int = Field(32, ge=2, description="Chroma HNSW links per node.")
+
+
 class RetrievalSettings(_Section):
     k: int = Field(10, ge=1, le=200, description="Records returned per search.")
     candidates: int = Field(100, ge=1, description="Passages each retriever contributes before fusion.")
@@ -61,8 +78,6 @@ class RetrievalSettings(_Section):
     dense_weight: float = Field(0.7, ge=0, description="Weight of the dense side in fusion (tuned on the dev set).")
     bm25_weight: float = Field(0.3, ge=0, description="Weight of the BM25 side in fusion (tuned on the dev set).")
     reranker_model: Path | None = Field(None, description="Local cross-encoder directory; re-ranks when set.")
-    chunk_max_words: int = Field(180, ge=20, description="Abstracts longer than this are split into windows.")
-    chunk_overlap_sentences: int = Field(1, ge=0, description="Sentences shared by neighbouring windows.")
 
 
 class LLMSettings(_Section):
@@ -75,7 +90,7 @@ class LLMSettings(_Section):
 
 
 class AnswerSettings(_Section):
-    backend: Literal["extractive", "llm"] = Field("extractive", description="Answer generator.")
+    backend: AnswerBackend = Field(AnswerBackend.EXTRACTIVE, description="Answer generator.")
     max_sentences: int = Field(5, ge=1, le=20, description="Sentences in an extractive answer.")
     max_sentences_per_record: int = Field(2, ge=1, description="Sentences one record may contribute.")
     evidence_records: int = Field(8, ge=1, description="Retrieved records handed to the generator.")
@@ -83,6 +98,11 @@ class AnswerSettings(_Section):
         None, description="Refusal threshold on the best evidence sentence's relevance; default: rag/calibration.json."
     )
     uncited_sentences: Literal["flag", "drop"] = Field("flag", description="What to do with a sentence left uncited.")
+    lexical_weight: float = Field(0.35, ge=0, le=1, description="Share of word overlap in extractive sentence relevance.")
+    rank_weight: float = Field(0.05, ge=0, description="Prior for the record's retrieval rank: weight / (1 + rank).")
+    mmr_diversity: float = Field(0.3, ge=0, le=1, description="Weight of redundancy against relevance in MMR.")
+    routing_floor: float = Field(0.35, description="Below this category score a question routes to `other`.")
+    routing_cue_weight: float = Field(0.08, ge=0, description="Routing bonus per category cue term (three count).")
     llm: LLMSettings = Field(default_factory=LLMSettings)
 
 
@@ -101,8 +121,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(
         env_prefix="SECRETOME_",
-        env_nested_delimiter="_",
-        env_nested_max_split=1,
+        env_nested_delimiter="__",
         env_file=".env",
         extra="forbid",
     )
@@ -113,14 +132,39 @@ class Settings(BaseSettings):
     )
     entrez: EntrezSettings = Field(default_factory=EntrezSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    index: IndexSettings = Field(default_factory=IndexSettings)
     chroma: ChromaSettings = Field(default_factory=ChromaSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """New-style names win over old-style ones; the environment wins over `.env`."""
+        env_file = dotenv_settings.env_file if hasattr(dotenv_settings, "env_file") else None
+        return (
+            init_settings,
+            env_settings,
+            LegacyEnvSource(settings_cls, env_file=None),
+            NestedOnlyDotEnvSource(settings_cls, env_file=env_file),
+            LegacyEnvSource(settings_cls, env_file=env_file, environ=False),
+            file_secret_settings,
+        )
+
     @property
     def store_path(self) -> Path:
         return self.data_dir / "store.sqlite"
+
+    @property
+    def conversations_path(self) -> Path:
+        return self.data_dir / "conversations.sqlite"
 
     @property
     def index_dir(self) -> Path:

@@ -15,18 +15,23 @@ evaluation gate scores, so nothing is fitted or checked on the questions the gat
 import json
 import statistics
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
+from typing import Literal
 
 import typer
 from tqdm import tqdm
 
+from core.errors import InputError
 from core.settings import Settings
 from eval.questionset import CURATED_SET, Question, load_questions
 from rag.answer.answerer import Answerer
-from rag.answer.refusal import CALIBRATION_FILE, best_threshold, refusal_score, top_relevance
+from rag.answer.refusal import CALIBRATION_FILE, top_relevance
 
 ROOT = Path(__file__).resolve().parents[1]
+Objective = Literal["accuracy", "balanced"]
 DEFAULT_OUT = ROOT / "rag" / "answer" / CALIBRATION_FILE
 
 
@@ -34,6 +39,36 @@ def shown(path: Path) -> str:
     """A path as the record shows it: relative to the repository where it lies inside it."""
     resolved = path.resolve()
     return str(resolved.relative_to(ROOT)) if resolved.is_relative_to(ROOT) else str(path)
+
+
+def best_threshold(
+    answerable: Sequence[float], unanswerable: Sequence[float], objective: Objective = "accuracy"
+) -> tuple[float, float]:
+    """The cut on a relevance signal that best tells answerable (kept) from unanswerable (refused).
+
+    `accuracy` is the evaluation's refusal_accuracy (share of questions refused exactly when
+    unanswerable); `balanced` weighs both classes equally. Candidates are midpoints between neighbouring
+    observed scores; among equally good cuts the middle one is taken, so the value sits inside the best
+    plateau rather than on its edge. Returns (cut, objective value).
+    """
+    if not answerable or not unanswerable:
+        raise InputError("calibration needs both answerable and unanswerable questions")
+    scores = sorted(set(answerable) | set(unanswerable))
+    cuts = [scores[0] - 1e-6] + [(a + b) / 2 for a, b in pairwise(scores)] + [scores[-1] + 1e-6]
+    values = [refusal_score(c, answerable, unanswerable, objective) for c in cuts]
+    best = max(values)
+    winners = [c for c, v in zip(cuts, values, strict=True) if v == best]
+    return winners[len(winners) // 2], best
+
+
+def refusal_score(
+    cut: float, answerable: Sequence[float], unanswerable: Sequence[float], objective: Objective = "accuracy"
+) -> float:
+    kept = sum(s >= cut for s in answerable)
+    refused = sum(s < cut for s in unanswerable)
+    if objective == "balanced":
+        return (kept / len(answerable) + refused / len(unanswerable)) / 2
+    return (kept + refused) / (len(answerable) + len(unanswerable))
 
 
 def signals(answerer: Answerer, questions: list[Question]) -> list[tuple[Question, float, float]]:
@@ -73,10 +108,9 @@ def calibrate(
     settings = settings.model_copy(deep=True)
     settings.answer.min_relevance = -1.0
     if answerer is None:
-        from rag.retrieve.searcher import Searcher
+        from rag.pipeline import build_pipeline
 
-        searcher = Searcher.from_settings(settings)
-        answerer = Answerer(settings, searcher, searcher.embedder)
+        answerer = build_pipeline(settings).answerer
     fit = signals(answerer, [q for path in fit_sets for q in load_questions(path).questions])
     answerable = [s for q, s, _ in fit if q.answerable]
     unanswerable = [s for q, s, _ in fit if not q.answerable]

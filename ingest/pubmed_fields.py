@@ -31,8 +31,11 @@ TRIAL_REGISTRIES = frozenset(
 _TRUNCATED = re.compile(r"\(?\s*ABSTRACT TRUNCATED(?: AT \d+ WORDS)?\s*\)?\s*\.?\s*$", re.IGNORECASE)
 _YEAR = re.compile(r"\b(1[6-9]\d\d|2\d\d\d)\b")
 _PMID_REF = re.compile(r"PMID:\s*(\d{1,9})")
-# A structured-abstract label: upper-case words and a colon, at the start or after a sentence.
-_LABEL = re.compile(r"(?:^|(?<=[.!?]) )([A-Z][A-Z0-9 ,&/()'-]*[A-Z)]): ")
+# A structured-abstract label ("RESULTS", "MATERIALS AND METHODS"): upper-case words before a colon. The one
+# definition of what a label looks like; rag.text builds its sentence-level patterns from it.
+SECTION_LABEL_WORDS = r"[A-Z][A-Z0-9 ,&/()'-]*[A-Z)]"
+# A label and its colon at the start of the text or after a sentence.
+INLINE_SECTION_LABEL = re.compile(rf"(?:^|(?<=[.!?]) )({SECTION_LABEL_WORDS}):\s+")
 
 
 def clean_text(text: str | None) -> str:
@@ -61,7 +64,7 @@ def split_labelled_abstract(abstract: str) -> list[AbstractSection]:
     text = clean_text(abstract)
     if not text:
         return []
-    labels = list(_LABEL.finditer(text))
+    labels = list(INLINE_SECTION_LABEL.finditer(text))
     if not labels or labels[0].start() != 0:
         return [AbstractSection(text=text)]
     sections = []

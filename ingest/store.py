@@ -4,13 +4,13 @@ Records are upserted by PMID in batches, each batch one transaction, so an inter
 batches behind and a re-run picks up where it stopped. Every ingest run and every search it ran is logged.
 """
 
-import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Self
 
 from core.errors import StoreError
 from ingest.records import PubMedRecord
@@ -50,19 +50,6 @@ CREATE TABLE IF NOT EXISTS search_log (
     stored_updated INTEGER NOT NULL DEFAULT 0,
     completed INTEGER NOT NULL DEFAULT 0,
     logged_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS conversations (
-    id TEXT PRIMARY KEY,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS conversation_turns (
-    conversation_id TEXT NOT NULL REFERENCES conversations(id),
-    turn INTEGER NOT NULL,
-    role TEXT NOT NULL,
-    content TEXT NOT NULL,
-    payload TEXT,
-    created_at TEXT NOT NULL,
-    PRIMARY KEY (conversation_id, turn)
 );
 """
 
@@ -110,7 +97,7 @@ class DocumentStore:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> "DocumentStore":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -263,34 +250,3 @@ class DocumentStore:
     def stats_rows(self) -> Iterator[tuple[str, int | None, str]]:
         """(source, year, data) for every record, for the stats report."""
         yield from self._db.execute("SELECT source, year, data FROM records")
-
-    # conversations (written by rag.chat)
-    def append_turn(self, conversation_id: str, role: str, content: str, payload: dict | None = None) -> int:
-        with self.transaction() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO conversations (id, created_at) VALUES (?, ?)", (conversation_id, now())
-            )
-            (turn,) = db.execute(
-                "SELECT COALESCE(MAX(turn), -1) + 1 FROM conversation_turns WHERE conversation_id = ?",
-                (conversation_id,),
-            ).fetchone()
-            db.execute(
-                "INSERT INTO conversation_turns (conversation_id, turn, role, content, payload, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (conversation_id, turn, role, content, json.dumps(payload) if payload else None, now()),
-            )
-            return int(turn)
-
-    def conversation(self, conversation_id: str) -> list[dict] | None:
-        """The turns of a conversation in order, or None when it does not exist."""
-        exists = self._db.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
-        if not exists:
-            return None
-        return [
-            {"turn": t, "role": r, "content": c, "payload": json.loads(p) if p else None, "created_at": at}
-            for t, r, c, p, at in self._db.execute(
-                "SELECT turn, role, content, payload, created_at FROM conversation_turns"
-                " WHERE conversation_id = ? ORDER BY turn",
-                (conversation_id,),
-            )
-        ]

@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from pydantic import BaseModel, Field
@@ -25,7 +24,6 @@ from rag.answer.extractive import ScoredSentence
 from rag.answer.routing import Route
 from rag.types import Category, SearchFilters
 
-BriefingFormat = Literal["md", "html", "json"]
 FORMATS: tuple[str, ...] = ("md", "html", "json")
 TRIAL_TYPES = {"clinical trial", "randomized controlled trial"}
 GAP_CUE = re.compile(

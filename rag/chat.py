@@ -3,7 +3,7 @@
 A follow-up such as "Were they tested in patients?" means nothing to a retriever. With the llm backend
 the chat model rewrites it from the history (LangChain's history-aware rewriting, rag.answer.llm); with the
 extractive backend the previous turn's key entities are carried into it, so the question stays
-deterministic and offline. Turns persist through DocumentStore.append_turn, so a conversation survives
+deterministic and offline. Turns persist in the ConversationStore, so a conversation survives
 restarts and `GET /v1/conversations/{id}` can show it.
 """
 
@@ -16,16 +16,15 @@ from dataclasses import dataclass
 from langchain_core.language_models import BaseChatModel
 
 from core.errors import InputError
-from ingest.store import DocumentStore
 from rag.answer.answerer import Answerer
-from rag.answer.extractive import STOPWORDS, TOKEN
 from rag.answer.llm import history_messages, question_rewriter
+from rag.conversations import ConversationStore
+from rag.text import CONTENT_STOPWORDS, WORD
 from rag.types import CitedAnswer, SearchFilters
 
 REFERRING = re.compile(r"\b(?:it|its|they|them|their|theirs|these|those|this|that|such|same)\b", re.IGNORECASE)
 REPLACEABLE = re.compile(r"\b(?:it|they|them)\b", re.IGNORECASE)
 FOLLOW_UP_START = re.compile(r"^\s*(?:and|also|what about|how about|what else|which of|why|then)\b", re.IGNORECASE)
-QUESTION_WORDS = frozenset(["what", "which", "who", "whom", "whose", "how", "why", "when", "where", "does", "do", "did", "is", "are", "was", "were", "can", "could"])
 COMMON_VERBS = frozenset(
     ["contain", "contains", "carry", "carries", "have", "has", "show", "shows", "affect", "affects", "promote", "promotes", "reduce", "reduces", "increase", "increases", "cause", "causes", "mediate", "mediates", "use", "used", "work", "works", "help", "helps", "improve", "improves", "act", "acts", "make", "makes", "give", "gives", "given", "take", "takes", "protect", "protects", "produce", "produces", "secrete", "secretes", "release", "releases"]
 )
@@ -49,8 +48,8 @@ def key_entities(question: str, evidence_text: str = "") -> str:
     "mesenchymal stem cell exosomes".
     """
     runs: list[list[str]] = [[]]
-    for word in TOKEN.findall(question):
-        if word.lower() in STOPWORDS or word.lower() in QUESTION_WORDS or word.lower() in COMMON_VERBS:
+    for word in WORD.findall(question):
+        if word.lower() in CONTENT_STOPWORDS or word.lower() in COMMON_VERBS:
             runs.append([])
         else:
             runs[-1].append(word)
@@ -69,7 +68,7 @@ def key_entities(question: str, evidence_text: str = "") -> str:
 
 
 def is_follow_up(message: str) -> bool:
-    content = [w for w in TOKEN.findall(message) if w.lower() not in STOPWORDS and w.lower() not in QUESTION_WORDS]
+    content = [w for w in WORD.findall(message) if w.lower() not in CONTENT_STOPWORDS]
     return bool(REFERRING.search(message) or FOLLOW_UP_START.match(message) or len(content) <= 2)
 
 
@@ -84,9 +83,9 @@ def carry_entities(message: str, entities: str) -> str:
 
 
 class Chat:
-    """Conversations over an Answerer, persisted in the document store."""
+    """Conversations over an Answerer, persisted in the conversation store."""
 
-    def __init__(self, answerer: Answerer, store: DocumentStore, chat_model: BaseChatModel | None = None):
+    def __init__(self, answerer: Answerer, store: ConversationStore, chat_model: BaseChatModel | None = None):
         self.answerer = answerer
         self.store = store
         self._chat_model = chat_model

@@ -1,15 +1,37 @@
-"""Sentence splitting for abstracts and answers.
+"""The one home of text handling that chunking, BM25, sentence scoring, citations and chat share.
 
-Abstract text is not prose a generic splitter handles well: inline section labels ("RESULTS: ..."),
-abbreviations ("et al.", "vs.", "e.g."), decimals ("1.5 mg"), species names ("A. odocoilei"), snippets
-joined by " … ", and feeds that cut the abstract off mid-sentence. The rules here are few and tested.
+Sentence splitting: abstract text is not prose a generic splitter handles well: inline section labels
+("RESULTS: ..."), abbreviations ("et al.", "vs.", "e.g."), decimals ("1.5 mg"), species names
+("A. odocoilei"), snippets joined by " … ", and feeds that cut the abstract off mid-sentence. The rules
+here are few and tested. Also here: section labels (built on ingest's definition), stopwords and
+stemmed content terms.
 """
 
 import re
 from dataclasses import dataclass
 
+import Stemmer
+
+from ingest.pubmed_fields import SECTION_LABEL_WORDS
+
 SNIPPET_JOINER = re.compile(r"\s*(?:…|\.\.\.)\s+")
-SECTION_LABEL = re.compile(r"^(?:[A-Z][A-Z /&-]{2,40}):\s+")
+SECTION_LABEL = re.compile(rf"^{SECTION_LABEL_WORDS}:\s+")
+WORD = re.compile(r"[A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)*")
+# Lucene's English list plus the words every question carries but no abstract answers with (BM25 drops these).
+STOPWORDS = frozenset(
+    {
+        "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not",
+        "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was",
+        "will", "with", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "do",
+        "did", "can", "could", "should", "would", "has", "have", "had", "been", "being", "were", "its", "from",
+        "than", "also",
+    }
+)
+# Also dropped when comparing the content words of a sentence with a question's (sentence scoring, chat).
+CONTENT_STOPWORDS = STOPWORDS | {
+    "about", "all", "any", "between", "both", "each", "here", "i", "may", "me", "might", "more", "most", "must",
+    "my", "only", "other", "our", "so", "some", "those", "very", "we", "while", "you", "your",
+}
 BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|(?<=\][.!?])\s+(?=\S)")
 TERMINAL = re.compile(r"[.!?][\"')\]]?$")
 ABBREVIATIONS = {
@@ -35,7 +57,8 @@ def _ends_with_abbreviation(fragment: str) -> bool:
     return len(last) == 1 and last.isalpha()
 
 
-def _split_prose(text: str) -> list[str]:
+def split_prose(text: str) -> list[str]:
+    """Sentences of plain prose, section labels left in place (chunking keeps them in the chunk text)."""
     pieces: list[str] = []
     start = 0
     for match in BOUNDARY.finditer(text):
@@ -64,7 +87,7 @@ def split_sentences(text: str, *, truncated: bool = False) -> list[Sentence]:
     """
     sentences: list[Sentence] = []
     for part in SNIPPET_JOINER.split(text or ""):
-        for piece in _split_prose(part.strip()):
+        for piece in split_prose(part.strip()):
             cleaned = strip_section_label(piece).strip()
             if cleaned:
                 sentences.append(Sentence(cleaned, True))
@@ -73,6 +96,22 @@ def split_sentences(text: str, *, truncated: bool = False) -> list[Sentence]:
     return sentences
 
 
-def sentence_texts(text: str) -> list[str]:
-    """Just the sentence strings, for callers that do not care about completeness."""
-    return [s.text for s in split_sentences(text)]
+class StemmedTerms:
+    """Snowball-stemmed words of a text, memoised; one instance per thread (PyStemmer objects are not shared)."""
+
+    def __init__(self, stopwords: frozenset[str] = CONTENT_STOPWORDS):
+        self._stemmer = Stemmer.Stemmer("english")
+        self._memo: dict[str, str] = {}
+        self.stopwords = stopwords
+
+    def stem(self, word: str) -> str:
+        """The stem of a lower-case word; words with digits or hyphens stay as they are."""
+        stem = self._memo.get(word)
+        if stem is None:
+            stem = self._stemmer.stemWord(word) if word.isalpha() else word
+            self._memo[word] = stem
+        return stem
+
+    def terms(self, text: str) -> set[str]:
+        """Stemmed content words of `text`, stopwords left out."""
+        return {self.stem(w) for w in (m.lower() for m in WORD.findall(text)) if w not in self.stopwords}

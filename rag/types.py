@@ -1,11 +1,36 @@
-"""Domain types shared by retrieval, answering and briefings (and serialised by the API and eval)."""
+"""Domain types shared by retrieval, answering and briefings (and serialised by the API and eval).
 
+The choices users pick from (retrieval mode, answer backend, briefing format) are declared here once;
+settings, typer options and API schemas all validate against these enums.
+"""
+
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Category = Literal["mechanisms", "sources", "trials", "regulatory", "other"]
 Verdict = Literal["yes", "no", "undetermined"]
+
+
+class RetrievalMode(StrEnum):
+    HYBRID = "hybrid"
+    DENSE = "dense"
+    BM25 = "bm25"
+
+
+class AnswerBackend(StrEnum):
+    EXTRACTIVE = "extractive"
+    LLM = "llm"
+
+
+class BriefingFormat(StrEnum):
+    MD = "md"
+    HTML = "html"
+    JSON = "json"
+
+
+RETRIEVAL_MODES: tuple[str, ...] = tuple(mode.value for mode in RetrievalMode)
 
 
 class SearchFilters(BaseModel):

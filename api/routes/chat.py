@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from api.deps import ServicesDep, SettingsDep, StoreDep, question_limit
+from api.deps import ConversationsDep, ServicesDep, SettingsDep, question_limit
 from api.errors import ApiError, error_body, error_code, status_for
 from api.schemas import CONVERSATION_ID, ChatRequest, ChatResponse, ConversationResponse, ConversationTurn
 from api.services import Services
@@ -53,7 +53,9 @@ async def chat_events(
     description=SSE_DOC,
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-async def chat(body: ChatRequest, request: Request, services: ServicesDep, settings: SettingsDep, store: StoreDep):
+async def chat(
+    body: ChatRequest, request: Request, services: ServicesDep, settings: SettingsDep, store: ConversationsDep
+):
     question_limit(settings, body.message, "message")
     with services.index_guard():
         answerer = await asyncio.to_thread(services.answerer)
@@ -76,7 +78,7 @@ async def chat(body: ChatRequest, request: Request, services: ServicesDep, setti
     summary="Every turn of a conversation, with the answers as they were given",
 )
 def conversation(
-    store: StoreDep, conversation_id: Annotated[str, Path(pattern=CONVERSATION_ID)]
+    store: ConversationsDep, conversation_id: Annotated[str, Path(pattern=CONVERSATION_ID)]
 ) -> ConversationResponse:
     turns = store.conversation(conversation_id)
     if turns is None:

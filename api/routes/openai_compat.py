@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from api.deps import ServicesDep, SettingsDep, StoreDep, question_limit
+from api.deps import ConversationsDep, ServicesDep, SettingsDep, question_limit
 from api.errors import ApiError, error_body, error_code
 from api.schemas import ChatCompletion, ChatCompletionRequest, CompletionChoice, CompletionMessage, Usage
 from api.services import Services
@@ -104,7 +104,7 @@ async def completion_chunks(
     responses={200: {"content": {"text/event-stream": {}}}},
 )
 async def chat_completions(
-    body: ChatCompletionRequest, request: Request, services: ServicesDep, settings: SettingsDep, store: StoreDep
+    body: ChatCompletionRequest, request: Request, services: ServicesDep, settings: SettingsDep, store: ConversationsDep
 ):
     message, history = split_conversation(body)
     if not message:

@@ -24,12 +24,10 @@ def measure(
     settings: Settings, questions_path: Path = DEV_SET, n: int = QUESTIONS, progress: bool = True
 ) -> dict[str, Any]:
     """Time `Answerer.ask` (extractive) on the first `n` questions of `questions_path`."""
-    from rag.answer.answerer import Answerer
-    from rag.retrieve.searcher import Searcher
+    from rag.pipeline import build_pipeline
 
     questions = load_questions(questions_path, limit=n).questions
-    searcher = Searcher.from_settings(settings)
-    answerer = Answerer(settings, searcher, searcher.embedder)
+    answerer = build_pipeline(settings).answerer
     for question in questions[:WARM_UP]:
         answerer.ask(question.question, backend="extractive")
     latencies: list[float] = []

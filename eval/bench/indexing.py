@@ -126,8 +126,8 @@ def measure(
 ) -> dict[str, Any]:
     from rag.index.chunking import chunk_record
     from rag.index.embeddings import LocalEmbeddings, resolve_model_path
-    from rag.index.encoders import TorchEncoder
     from rag.index.layout import chunking_params
+    from rag.index.torch_encoder import TorchEncoder
 
     asked = [q for q in load_questions(questions_path).questions if q.answerable and q.gold_pmids]
     asked = asked[:questions] if questions > 0 else asked

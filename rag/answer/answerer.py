@@ -12,8 +12,9 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Protocol
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
@@ -25,15 +26,22 @@ from rag.answer.llm import LLMGenerator, build_chat_model
 from rag.answer.refusal import refusal_text, refusal_threshold
 from rag.answer.routing import Route, Router, prefer
 from rag.answer.study_type import StudyType, classify_study
-from rag.types import Citation, CitedAnswer, Evidence, SearchFilters, Verdict
+from rag.types import AnswerBackend, Citation, CitedAnswer, Evidence, SearchFilters, Verdict
 
-Backend = Literal["extractive", "llm"]
+Backend = AnswerBackend
 UNSUPPORTED = "no evidence sentence reaches the calibrated relevance threshold"
 StreamItem = str | CitedAnswer
 
 
 class EvidenceSearcher(Protocol):
-    def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None) -> list[Evidence]: ...
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        *,
+        vector: np.ndarray | None = None,
+    ) -> list[Evidence]: ...
 
 
 @dataclass
@@ -44,6 +52,7 @@ class Prepared:
     route: Route
     evidence: list[Evidence]
     kinds: dict[str, StudyType]
+    vector: np.ndarray | None = None
     warnings: list[str] = field(default_factory=list)
     refusal: CitedAnswer | None = None
 
@@ -64,8 +73,9 @@ class Answerer:
 
     Args:
         settings: the one Settings object (answer and retrieval sections are read).
-        searcher: anything with `search(query, k, filters) -> list[Evidence]` (rag.searcher.Searcher).
-        embedder: the index's embedding model, reused for routing and sentence selection.
+        searcher: anything with `search(query, k, filters, *, vector) -> list[Evidence]` (rag.retrieve.searcher).
+        embedder: the index's embedding model; the question is embedded once and the vector reused for
+            routing, search and sentence selection.
         chat_model: a LangChain chat model for the llm backend; built from settings on first use if absent.
     """
 
@@ -78,12 +88,17 @@ class Answerer:
     ):
         self.settings = settings
         self.searcher = searcher
-        self.router = Router(embedder)
+        answer = settings.answer
+        self.embedder = embedder
+        self.router = Router(embedder, floor=answer.routing_floor, cue_weight=answer.routing_cue_weight)
         self.threshold = refusal_threshold(settings)
         self.extractive = ExtractiveGenerator(
             embedder,
-            max_sentences=settings.answer.max_sentences,
-            max_per_record=settings.answer.max_sentences_per_record,
+            max_sentences=answer.max_sentences,
+            max_per_record=answer.max_sentences_per_record,
+            lexical_weight=answer.lexical_weight,
+            rank_weight=answer.rank_weight,
+            diversity=answer.mmr_diversity,
             floor=self.threshold,
         )
         self._chat_model = chat_model
@@ -104,9 +119,9 @@ class Answerer:
 
     def _backend(self, backend: str | None) -> Backend:
         chosen = backend or self.settings.answer.backend
-        if chosen not in ("extractive", "llm"):
+        if chosen not in tuple(AnswerBackend):
             raise InputError(f"unknown answer backend {chosen!r}; choose extractive or llm")
-        return chosen
+        return AnswerBackend(chosen)
 
     # the stages
     def prepare(self, question: str, filters: SearchFilters | None = None, route: Route | None = None) -> Prepared:
@@ -114,16 +129,18 @@ class Answerer:
         question = question.strip()
         if not question:
             raise InputError("the question is empty")
-        route = route or self.router.route(question)
+        vector = np.asarray(self.embedder.embed_query(question), dtype=np.float32)
+        route = route or self.router.route(question, vector)
         wanted = self.settings.answer.evidence_records
-        retrieved = self.searcher.search(question, k=max(self.settings.retrieval.k, wanted * 2), filters=filters)
+        k = max(self.settings.retrieval.k, wanted * 2)
+        retrieved = self.searcher.search(question, k=k, filters=filters, vector=vector)
         warnings: list[str] = []
         if retrieved and retrieved[0].retracted:
             warnings.append(f"the best match, PMID {retrieved[0].pmid}, is retracted and is not cited")
         usable = [e for e in retrieved if not e.retracted]
         kinds = {e.pmid: study_type_of(e) for e in usable}
         ranked = prefer(usable, route.preference, {p: k.name for p, k in kinds.items()})[:wanted]
-        prepared = Prepared(question, route, ranked, {e.pmid: kinds[e.pmid] for e in ranked}, warnings)
+        prepared = Prepared(question, route, ranked, {e.pmid: kinds[e.pmid] for e in ranked}, vector, warnings)
         if not ranked:
             prepared.refusal = self._refuse(prepared, "extractive", "no usable record was retrieved")
         return prepared
@@ -193,7 +210,9 @@ class Answerer:
         )
 
     def _extract(self, prepared: Prepared) -> tuple[str, Verdict | None, dict[str, str]]:
-        result = self.extractive.answer(prepared.question, prepared.evidence, yes_no=prepared.route.yes_no)
+        result = self.extractive.answer(
+            prepared.question, prepared.evidence, yes_no=prepared.route.yes_no, vector=prepared.vector
+        )
         supporting: dict[str, list[str]] = {}
         for sentence in result.sentences:
             supporting.setdefault(sentence.candidate.pmid, []).append(sentence.candidate.text)
@@ -215,7 +234,7 @@ class Answerer:
 
     def supported(self, prepared: Prepared) -> bool:
         """Whether any evidence sentence reaches the threshold: checked before paying for an LLM call."""
-        return self.extractive.support(prepared.question, prepared.evidence) >= self.threshold
+        return self.extractive.support(prepared.question, prepared.evidence, prepared.vector) >= self.threshold
 
     def stream(
         self, question: str, filters: SearchFilters | None = None, backend: str | None = None

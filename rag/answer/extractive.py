@@ -12,17 +12,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import Stemmer
 from langchain_core.embeddings import Embeddings
 
 from rag.answer.citations import CitedSentence
-from rag.text import split_sentences
+from rag.text import StemmedTerms, split_sentences
 from rag.types import Evidence, Passage, Verdict
 
-STOPWORDS = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "been", "being", "by", "can", "could", "did", "do", "does", "for", "from", "had", "has", "have", "how", "in", "into", "is", "it", "its", "of", "on", "or", "than", "that", "the", "their", "there", "these", "they", "this", "those", "to", "was", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "should", "may", "might", "must", "not", "no", "any", "all", "also", "about", "between", "both", "each", "more", "most", "such", "other", "some", "our", "we", "you", "your", "i", "me", "my", "there", "here", "then", "so", "if", "but", "only", "very"]
-)
-TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)*")
 NEGATION = re.compile(
     r"\b(?:no significant|not significant\w*|did not|does not|do not|was not|were not|is not|are not|"
     r"cannot|could not|failed to|fails to|no evidence|no effect|no association|not associated|"
@@ -58,21 +53,9 @@ class ExtractiveAnswer:
     verdict: Verdict | None
 
 
-class TermMatcher:
-    """Stemmed content terms, for the lexical half of sentence scoring."""
-
-    def __init__(self) -> None:
-        self._stemmer = Stemmer.Stemmer("english")
-
-    def terms(self, text: str) -> set[str]:
-        words = [w.lower() for w in TOKEN.findall(text) if w.lower() not in STOPWORDS]
-        return set(self._stemmer.stemWords(words))
-
-    def overlap(self, question_terms: set[str], text: str) -> float:
-        """Share of the question's terms the text contains."""
-        if not question_terms:
-            return 0.0
-        return len(question_terms & self.terms(text)) / len(question_terms)
+def overlap(question_terms: set[str], text_terms: set[str]) -> float:
+    """Share of the question's terms the text contains."""
+    return len(question_terms & text_terms) / len(question_terms) if question_terms else 0.0
 
 
 def _chunk_index(passage: Passage) -> int:
@@ -189,14 +172,16 @@ class ExtractiveGenerator:
         max_per_record: int = 2,
         lexical_weight: float = 0.35,
         rank_weight: float = 0.05,
+        diversity: float = 0.3,
         floor: float = 0.2,
     ):
         self._embedder = embedder
-        self._terms = TermMatcher()
+        self._terms = StemmedTerms()
         self.rank_weight = rank_weight
         self.max_sentences = max_sentences
         self.max_per_record = max_per_record
         self.lexical_weight = lexical_weight
+        self.diversity = diversity
         self.floor = floor
 
     def _score(
@@ -205,6 +190,7 @@ class ExtractiveGenerator:
         evidence: Sequence[Evidence],
         exclude: set[str] | None = None,
         keep: Callable[[str], bool] | None = None,
+        vector: np.ndarray | None = None,
     ) -> tuple[list[Candidate], np.ndarray, np.ndarray, np.ndarray]:
         """Candidates with their unit vectors, relevance to the question and cosine to it."""
         candidates = [
@@ -217,17 +203,17 @@ class ExtractiveGenerator:
             return [], np.zeros((0, 0), dtype=np.float32), empty, empty
         vectors = np.asarray(self._embedder.embed_documents([c.text for c in candidates]), dtype=np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-12)
-        query = np.asarray(self._embedder.embed_query(question), dtype=np.float32)
-        query /= np.linalg.norm(query) or 1.0
+        query = np.asarray(self._embedder.embed_query(question) if vector is None else vector, dtype=np.float32)
+        query = query / (np.linalg.norm(query) or 1.0)
         similarity = vectors @ query
         question_terms = self._terms.terms(question)
-        lexical = np.array([self._terms.overlap(question_terms, c.text) for c in candidates])
+        lexical = np.array([overlap(question_terms, self._terms.terms(c.text)) for c in candidates])
         relevance = (1 - self.lexical_weight) * similarity + self.lexical_weight * lexical
         return candidates, vectors, relevance, similarity
 
-    def support(self, question: str, evidence: Sequence[Evidence]) -> float:
+    def support(self, question: str, evidence: Sequence[Evidence], vector: np.ndarray | None = None) -> float:
         """Relevance of the best evidence sentence (-1 when there is none): the refusal signal."""
-        _, _, relevance, _ = self._score(question, evidence)
+        _, _, relevance, _ = self._score(question, evidence, vector=vector)
         return float(relevance.max()) if relevance.size else -1.0
 
     def select(
@@ -238,13 +224,14 @@ class ExtractiveGenerator:
         limit: int | None = None,
         exclude: set[str] | None = None,
         keep: Callable[[str], bool] | None = None,
+        vector: np.ndarray | None = None,
     ) -> list[ScoredSentence]:
         """The best non-redundant sentences for the question, in reading order.
 
         `exclude` holds sentence texts already used elsewhere (briefings use it across sections);
         `keep`, when given, must accept a sentence for it to be a candidate.
         """
-        candidates, vectors, relevance, similarity = self._score(question, evidence, exclude, keep)
+        candidates, vectors, relevance, similarity = self._score(question, evidence, exclude, keep, vector)
         eligible = np.flatnonzero(relevance >= self.floor)
         if not eligible.size:
             return []
@@ -256,11 +243,14 @@ class ExtractiveGenerator:
             [candidates[i].pmid for i in eligible],
             limit=limit or self.max_sentences,
             per_group=self.max_per_record,
+            diversity=self.diversity,
         )
         picked = [int(eligible[j]) for j in chosen]
         scored = [ScoredSentence(candidates[i], float(relevance[i]), float(similarity[i])) for i in picked]
         return order_for_reading(scored)
 
-    def answer(self, question: str, evidence: Sequence[Evidence], *, yes_no: bool = False) -> ExtractiveAnswer:
-        picked = self.select(question, evidence)
+    def answer(
+        self, question: str, evidence: Sequence[Evidence], *, yes_no: bool = False, vector: np.ndarray | None = None
+    ) -> ExtractiveAnswer:
+        picked = self.select(question, evidence, vector=vector)
         return ExtractiveAnswer(render(picked), picked, verdict_from(picked) if yes_no else None)

@@ -5,7 +5,7 @@ score: embedding cosine plus lexical overlap), not only the best record: the tea
 questions are on topic, so whole records match them about as well as answerable ones, while no single
 sentence states what they ask; calibration.json records both signals' best accuracy side by side.
 
-The threshold is not picked by hand: `eval/calibrate_refusal.py` runs the team's labelled questions
+The threshold is not picked by hand: `eval/calibrate_refusal.py` (which also holds the fitting) runs the team's labelled questions
 through the real pipeline and chooses the cut with the best refusal accuracy (checked on held-out dev
 questions); it writes `rag/answer/calibration.json`,
 which ships with the package and records how the value was computed. Sentences below the threshold are
@@ -17,16 +17,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from itertools import pairwise
 from pathlib import Path
-from typing import Literal
 
 from core.errors import InputError
 from core.settings import Settings
 from rag.types import Evidence
 
 CALIBRATION_FILE = "calibration.json"
-Objective = Literal["accuracy", "balanced"]
 NEAREST_SHOWN = 3
 
 
@@ -66,33 +63,3 @@ def refusal_text(evidence: Sequence[Evidence]) -> str:
         listed = "; ".join(f"{e.title or 'untitled'} ({e.year or 'n.d.'}) [PMID:{e.pmid}]" for e in nearest)
         text += f" Nearest records: {listed}."
     return text
-
-
-def best_threshold(
-    answerable: Sequence[float], unanswerable: Sequence[float], objective: Objective = "accuracy"
-) -> tuple[float, float]:
-    """The cut on a relevance signal that best tells answerable (kept) from unanswerable (refused).
-
-    `accuracy` is the evaluation's refusal_accuracy (share of questions refused exactly when
-    unanswerable); `balanced` weighs both classes equally. Candidates are midpoints between neighbouring
-    observed scores; among equally good cuts the middle one is taken, so the value sits inside the best
-    plateau rather than on its edge. Returns (cut, objective value).
-    """
-    if not answerable or not unanswerable:
-        raise InputError("calibration needs both answerable and unanswerable questions")
-    scores = sorted(set(answerable) | set(unanswerable))
-    cuts = [scores[0] - 1e-6] + [(a + b) / 2 for a, b in pairwise(scores)] + [scores[-1] + 1e-6]
-    values = [refusal_score(c, answerable, unanswerable, objective) for c in cuts]
-    best = max(values)
-    winners = [c for c, v in zip(cuts, values, strict=True) if v == best]
-    return winners[len(winners) // 2], best
-
-
-def refusal_score(
-    cut: float, answerable: Sequence[float], unanswerable: Sequence[float], objective: Objective = "accuracy"
-) -> float:
-    kept = sum(s >= cut for s in answerable)
-    refused = sum(s < cut for s in unanswerable)
-    if objective == "balanced":
-        return (kept / len(answerable) + refused / len(unanswerable)) / 2
-    return (kept + refused) / (len(answerable) + len(unanswerable))

@@ -77,8 +77,6 @@ YES_NO_START = re.compile(
     r"^\s*(?:is|are|was|were|does|do|did|can|could|should|would|will|has|have|had|may|might|must)\b",
     re.IGNORECASE,
 )
-PROTOTYPE_FLOOR = 0.35
-CUE_WEIGHT = 0.08
 
 
 @dataclass(frozen=True)
@@ -126,12 +124,14 @@ def cue_counts(question: str) -> dict[Category, int]:
     return {category: len(pattern.findall(question)) for category, pattern in CUES.items()}
 
 
-def combine_scores(similarities: dict[Category, float], cues: dict[Category, int]) -> dict[Category, float]:
+def combine_scores(
+    similarities: dict[Category, float], cues: dict[Category, int], cue_weight: float = 0.08
+) -> dict[Category, float]:
     """Prototype similarity plus a bonus per cue term (at most three count)."""
-    return {c: similarities.get(c, 0.0) + CUE_WEIGHT * min(cues.get(c, 0), 3) for c in PROTOTYPES}
+    return {c: similarities.get(c, 0.0) + cue_weight * min(cues.get(c, 0), 3) for c in PROTOTYPES}
 
 
-def pick_category(scores: dict[Category, float], floor: float = PROTOTYPE_FLOOR) -> Category:
+def pick_category(scores: dict[Category, float], floor: float = 0.35) -> Category:
     best = max(scores, key=lambda c: scores[c])
     return best if scores[best] >= floor else "other"
 
@@ -139,24 +139,29 @@ def pick_category(scores: dict[Category, float], floor: float = PROTOTYPE_FLOOR)
 class Router:
     """Classifies questions; the prototype vectors are embedded once per router."""
 
-    def __init__(self, embedder: Embeddings):
+    def __init__(self, embedder: Embeddings, *, floor: float = 0.35, cue_weight: float = 0.08):
         self._embedder = embedder
+        self.floor = floor
+        self.cue_weight = cue_weight
         self._labels: list[Category] = [c for c, qs in PROTOTYPES.items() for _ in qs]
         vectors = np.asarray(embedder.embed_documents([q for qs in PROTOTYPES.values() for q in qs]), dtype=np.float32)
         self._prototypes = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
-    def similarities(self, question: str) -> dict[Category, float]:
-        query = np.asarray(self._embedder.embed_query(question), dtype=np.float32)
-        query /= np.linalg.norm(query) or 1.0
+    def similarities(self, question: str, vector: np.ndarray | None = None) -> dict[Category, float]:
+        """Best cosine to each category's prototypes; `vector` is the question's embedding when known."""
+        raw = self._embedder.embed_query(question) if vector is None else vector
+        query = np.asarray(raw, dtype=np.float32)
+        query = query / (np.linalg.norm(query) or 1.0)
         sims = self._prototypes @ query
         best: dict[Category, float] = {}
         for label, sim in zip(self._labels, sims, strict=True):
             best[label] = max(best.get(label, -1.0), float(sim))
         return best
 
-    def route(self, question: str) -> Route:
-        scores = combine_scores(self.similarities(question), cue_counts(question))
-        return Route(pick_category(scores), is_yes_no(question), {c: round(s, 4) for c, s in scores.items()})
+    def route(self, question: str, vector: np.ndarray | None = None) -> Route:
+        scores = combine_scores(self.similarities(question, vector), cue_counts(question), self.cue_weight)
+        category = pick_category(scores, self.floor)
+        return Route(category, is_yes_no(question), {c: round(s, 4) for c, s in scores.items()})
 
 
 def prefer(evidence: Sequence[Evidence], preference: RetrievalPreference, kinds: dict[str, str]) -> list[Evidence]:

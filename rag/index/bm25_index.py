@@ -9,7 +9,7 @@ filters into a row mask without asking the vector store.
 import json
 import os
 import shutil
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import bm25s
@@ -20,17 +20,27 @@ from rag.index.chunking import Chunk
 from rag.index.tokenize import BioTokenizer
 from rag.types import SearchFilters
 
-K1, B, TITLE_REPEAT = 1.2, 0.75, 2
-BM25_PARAMS = f"lucene k1={K1} b={B} title_repeat={TITLE_REPEAT}"
 CHUNKS_FILE = "chunks.jsonl"
 
 
-def document_terms(chunk: Chunk, tokenizer: BioTokenizer) -> list[str]:
-    """Field weighting by repetition: title terms count `TITLE_REPEAT` times, so a title match outweighs
+@dataclass(frozen=True)
+class BM25Params:
+    """Lucene BM25 parameters and title weighting (settings.index); part of the index identity."""
+
+    k1: float = 1.2
+    b: float = 0.75
+    title_repeat: int = 2
+
+    def describe(self) -> str:
+        return f"lucene k1={self.k1} b={self.b} title_repeat={self.title_repeat}"
+
+
+def document_terms(chunk: Chunk, tokenizer: BioTokenizer, title_repeat: int = BM25Params.title_repeat) -> list[str]:
+    """Field weighting by repetition: title terms count `title_repeat` times, so a title match outweighs
     a passing mention. The title is skipped where the text already contains it (title-only records)."""
     terms = tokenizer.tokens(chunk.text)
     if chunk.title and chunk.title not in chunk.text:
-        terms = tokenizer.tokens(chunk.title) * TITLE_REPEAT + terms
+        terms = tokenizer.tokens(chunk.title) * title_repeat + terms
     return terms
 
 
@@ -83,10 +93,12 @@ class BM25Index:
         self.tokenizer = tokenizer
 
     @classmethod
-    def build(cls, chunks: list[Chunk], tokenizer: BioTokenizer | None = None) -> "BM25Index":
+    def build(
+        cls, chunks: list[Chunk], params: BM25Params = BM25Params(), tokenizer: BioTokenizer | None = None
+    ) -> "BM25Index":
         tokenizer = tokenizer or BioTokenizer()
-        retriever = bm25s.BM25(k1=K1, b=B, method="lucene")
-        retriever.index([document_terms(c, tokenizer) for c in chunks], show_progress=False)
+        retriever = bm25s.BM25(k1=params.k1, b=params.b, method="lucene")
+        retriever.index([document_terms(c, tokenizer, params.title_repeat) for c in chunks], show_progress=False)
         return cls(retriever, ChunkTable(chunks), tokenizer)
 
     def save(self, directory: Path) -> None:

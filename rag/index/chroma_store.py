@@ -24,7 +24,6 @@ from rag.index.chunking import Chunk
 from rag.types import SearchFilters
 
 T = TypeVar("T")
-HNSW = {"hnsw": {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32}}
 UPSERT_BATCH = 2000
 # A server that goes away surfaces as one of these, depending on where the request was when it broke.
 _UNREACHABLE = (httpx.TransportError, ConnectionError, OSError)
@@ -130,7 +129,15 @@ class DenseHit:
 class ChromaIndex:
     """One collection of chunk vectors: writes with our precomputed vectors, reads through LangChain's Chroma."""
 
-    def __init__(self, client: chromadb.ClientAPI, name: str, embeddings: Embeddings, address: str, create: bool):
+    def __init__(
+        self,
+        client: chromadb.ClientAPI,
+        name: str,
+        embeddings: Embeddings,
+        address: str,
+        create: bool,
+        configuration: dict | None = None,
+    ):
         self.client = client
         self.name = name
         self.address = address
@@ -141,7 +148,7 @@ class ChromaIndex:
                 client=client,
                 collection_name=name,
                 embedding_function=embeddings,
-                collection_configuration=HNSW,
+                collection_configuration=configuration,
                 create_collection_if_not_exists=create,
             )
         )

@@ -6,15 +6,14 @@ neighbours, so a fact near a boundary is whole in at least one chunk. Every chun
 metadata, because the vector store filters on it and the searcher cites from it.
 """
 
-import re
 from dataclasses import dataclass, field
 
+from ingest.pubmed_fields import INLINE_SECTION_LABEL
 from ingest.records import PubMedRecord
+from rag.text import split_prose
 
-CHUNKER_VERSION = "sections-windows-1"
+CHUNKER_VERSION = "sections-windows-2"
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[])")
-_INLINE_LABEL = re.compile(r"(?:^|(?<=[.!?]\s))([A-Z][A-Z /&,-]{2,}[A-Z]):\s+")
 
 
 @dataclass(frozen=True)
@@ -55,16 +54,12 @@ class Chunk:
         return f"{self.title}\n{self.text}"
 
 
-def sentences(text: str) -> list[str]:
-    return [s for s in (part.strip() for part in _SENTENCE_END.split(text)) if s]
-
-
 def sections(record: PubMedRecord) -> list[tuple[str, str]]:
     """(label, text) parts of the abstract: the parsed structure, else inline `LABEL:` markers, else one part."""
     if record.abstract_sections:
         return [(s.label, s.text) for s in record.abstract_sections if s.text.strip()]
     text = record.abstract.strip()
-    marks = list(_INLINE_LABEL.finditer(text))
+    marks = list(INLINE_SECTION_LABEL.finditer(text))
     if not marks:
         return [("", text)] if text else []
     parts = [("", text[: marks[0].start()].strip())]
@@ -110,7 +105,7 @@ def _pieces(record: PubMedRecord, params: ChunkingParams) -> list[tuple[str, str
         body_words = len(body.split())
         if body_words > params.max_words:
             flush()
-            pieces.extend((label, window) for window in _windows(sentences(body), params))
+            pieces.extend((label, window) for window in _windows(split_prose(body), params))
             continue
         if words + body_words > params.max_words:
             flush()
@@ -132,7 +127,7 @@ def chunk_record(record: PubMedRecord, params: ChunkingParams) -> list[Chunk]:
     elif abstract:
         pieces = _pieces(record, params)
     else:
-        pieces = [("", window) for window in _windows(sentences(title), params)]
+        pieces = [("", window) for window in _windows(split_prose(title), params)]
     meta = {
         "title": title,
         "year": record.year,

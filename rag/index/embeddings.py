@@ -17,7 +17,7 @@ from langchain_core.embeddings import Embeddings
 
 from core.errors import ModelUnavailableError
 from core.settings import EmbeddingSettings
-from rag.index.encoders import Encoder, OnnxInt8Encoder, TorchEncoder, resolve_precision, unit
+from rag.index.encoders import Encoder, OnnxInt8Encoder, unit
 
 # Texts handed to the encoder at once: it sorts them by length, and a wider pool pads less (the indexer's
 # 2,048-record batches fit in one step).
@@ -119,6 +119,8 @@ class LocalEmbeddings(Embeddings):
             export_dir = export_root() / f"{path.parent.name}-{path.name}-{fingerprint}"
             self.encoder = OnnxInt8Encoder(path, export_dir, batch_size, settings.threads)
         else:
+            from rag.index.torch_encoder import TorchEncoder, resolve_precision
+
             precision = resolve_precision(settings.precision)
             self.encoder = TorchEncoder(path, precision, batch_size, settings.threads)
         self.info = ModelInfo(f"{path.parent.name}/{path.name}", fingerprint, self.encoder.dimension, self.encoder.variant)

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import chromadb
 from tqdm import tqdm
 
 from core.errors import IndexMissingError, InputError
@@ -20,8 +21,9 @@ from rag.index.bm25_index import BM25Index
 from rag.index.chroma_store import ChromaIndex, make_client, server_address
 from rag.index.chunking import Chunk, ChunkingParams, chunk_record
 from rag.index.embeddings import LocalEmbeddings
-from rag.index.layout import IndexedRecords, bm25_dir, chunking_params, identity_for
+from rag.index.layout import bm25_dir, bm25_params, chunking_params, hnsw_config, identity_for
 from rag.index.manifest import IndexManifest, check, read_manifest, write_manifest
+from rag.index.state import IndexedRecords
 
 BATCH_RECORDS = 2048
 
@@ -58,14 +60,16 @@ def _batches(items: list[str], size: int) -> Iterator[list[str]]:
 class Indexer:
     """Brings the index in `settings.index_dir` (and the Chroma collection) up to date with the store."""
 
-    def __init__(self, settings: Settings, embeddings: LocalEmbeddings | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        embeddings: LocalEmbeddings | None = None,
+        chroma_client: chromadb.ClientAPI | None = None,
+    ):
         self.settings = settings
         self.embeddings = embeddings or LocalEmbeddings(settings.embedding, settings.data_dir)
         self.params: ChunkingParams = chunking_params(settings)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> "Indexer":
-        return cls(settings)
+        self._client = chroma_client
 
     def _previous(self) -> IndexManifest | None:
         try:
@@ -96,14 +100,14 @@ class Indexer:
             hashes = store.content_hashes()
             if not hashes:
                 raise InputError(f"the document store {settings.store_path} has no records; run `secretome-qa ingest` first")
-            client = make_client(settings)
+            client = self._client or make_client(settings)
             address = server_address(settings) if settings.chroma.mode == "http" else str(settings.index_dir)
             state = IndexedRecords.for_settings(settings)
             try:
                 if rebuild:
                     self._drop(client, address, {name, previous.collection if previous else name})
                     state.clear()
-                chroma = ChromaIndex(client, name, self.embeddings, address, create=True)
+                chroma = ChromaIndex(client, name, self.embeddings, address, create=True, configuration=hnsw_config(settings))
                 indexed = state.hashes()
                 if indexed and chroma.count() == 0:
                     indexed = {}
@@ -128,6 +132,7 @@ class Indexer:
             embedding_variant=self.embeddings.info.variant,
             records=len(hashes),
             chunks=chunks,
+            hnsw=hnsw_config(settings)["hnsw"],
         )
         if previous and not rebuild and previous.collection == name:
             manifest.created_at = previous.created_at
@@ -177,5 +182,5 @@ class Indexer:
     def _rebuild_bm25(self, store: DocumentStore, show_progress: bool) -> int:
         records = tqdm(store.iter_records(), total=store.count(), desc="bm25", unit="rec", disable=not show_progress)
         chunks = [c for record in records for c in chunk_record(record, self.params)]
-        BM25Index.build(chunks).save(bm25_dir(self.settings))
+        BM25Index.build(chunks, bm25_params(self.settings)).save(bm25_dir(self.settings))
         return len(chunks)

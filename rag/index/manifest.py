@@ -46,6 +46,7 @@ class IndexManifest(BaseModel):
     embedding_variant: str = Field(description="Runtime that encoded the vectors; variants of one model agree.")
     records: int = 0
     chunks: int = 0
+    hnsw: dict = Field(default_factory=dict, description="The HNSW configuration the collection was built with.")
     created_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     updated_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 

@@ -7,9 +7,8 @@ through the same function, so "IL-6", "IL6" and "interleukin IL 6" meet on at le
 
 import re
 import unicodedata
-from collections.abc import Iterable
 
-import Stemmer
+from rag.text import STOPWORDS, StemmedTerms
 
 TOKENIZER_VERSION = "bio-2"
 
@@ -21,16 +20,6 @@ GREEK = {
 }
 DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−"), "-")
 
-# Lucene's English list plus the words every question carries but no abstract answers with.
-STOPWORDS = frozenset(
-    {
-        "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not",
-        "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was",
-        "will", "with", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "do",
-        "did", "can", "could", "should", "would", "has", "have", "had", "been", "being", "were", "its", "from",
-        "than", "also",
-    }
-)
 
 _TERM = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -45,20 +34,12 @@ class BioTokenizer:
     """Turns text into BM25 terms; one instance holds the stemmer and a memo of stemmed words."""
 
     def __init__(self) -> None:
-        self._stemmer = Stemmer.Stemmer("english")
-        self._memo: dict[str, str] = {}
-
-    def _stem(self, word: str) -> str:
-        stem = self._memo.get(word)
-        if stem is None:
-            stem = self._stemmer.stemWord(word) if word.isalpha() else word
-            self._memo[word] = stem
-        return stem
+        self._stems = StemmedTerms(STOPWORDS)
 
     def _word(self, word: str) -> str | None:
         if word in STOPWORDS or (len(word) == 1 and word.isalpha()):
             return None
-        return self._stem(word)
+        return self._stems.stem(word)
 
     def tokens(self, text: str) -> list[str]:
         """Terms of `text` in order; a hyphenated term yields itself, its joined spelling and its parts."""
@@ -74,6 +55,3 @@ class BioTokenizer:
             out.append("".join(parts))
             out.extend(word for word in map(self._word, parts) if word)
         return out
-
-    def many(self, texts: Iterable[str]) -> list[list[str]]:
-        return [self.tokens(text) for text in texts]

@@ -44,7 +44,13 @@ def score_fusion(
 ) -> list[tuple[K, float]]:
     """Items of `cosine` (every candidate) by `bm25_weight * bm25 / max(bm25) + dense_weight * cosine`,
     best first; ties keep the order of `cosine`."""
-    top = max(bm25.values(), default=0.0)
-    scale = bm25_weight / top if top > 0 else 0.0
-    scores = {item: dense_weight * cos + scale * bm25.get(item, 0.0) for item, cos in cosine.items()}
+    scores = chunk_score_fusion(bm25, cosine, bm25_weight, dense_weight)
     return sorted(scores.items(), key=lambda item: -item[1])
+
+
+def chunk_score_fusion(
+    bm25: Mapping[K, float], cosine: Mapping[K, float], bm25_weight: float, dense_weight: float
+) -> dict[K, float]:
+    """The score-fusion formula of `score_fusion` for every item of `cosine`, unsorted (orders passages)."""
+    top = max(bm25.values(), default=0.0) or 1.0
+    return {item: dense_weight * cos + bm25_weight * bm25.get(item, 0.0) / top for item, cos in cosine.items()}

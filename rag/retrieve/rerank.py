@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import ModelUnavailableError
+from rag.types import Evidence
 
 
 class CrossEncoderReranker:
@@ -29,3 +30,12 @@ class CrossEncoderReranker:
             return np.zeros(0, dtype=np.float32)
         pairs = [(query, passage) for passage in passages]
         return np.asarray(self.model.predict(pairs, batch_size=self.batch_size, show_progress_bar=False), dtype=np.float32)
+
+
+def rerank(reranker: CrossEncoderReranker, query: str, evidence: list[Evidence]) -> list[Evidence]:
+    """Re-order by cross-encoder score of the best passage (title in front); the score replaces the fused one."""
+    texts = [f"{e.title}\n{e.passages[0].text}" if e.title else e.passages[0].text for e in evidence]
+    scores = reranker.scores(query, texts)
+    for item, score in zip(evidence, scores, strict=True):
+        item.score = float(score)
+    return sorted(evidence, key=lambda e: -e.score)

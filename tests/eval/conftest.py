@@ -84,17 +84,16 @@ def small_index(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings.data_dir.mkdir(parents=True)
     with DocumentStore(settings.store_path) as store:
         store.upsert(synthetic_records())
-    Indexer.from_settings(settings).run(show_progress=False)
+    Indexer(settings).run(show_progress=False)
     return settings
 
 
 @pytest.fixture(scope="session")
 def pipeline(small_index: Settings):
-    from rag.answer.answerer import Answerer
-    from rag.retrieve.searcher import Searcher
+    from rag.pipeline import build_pipeline
 
-    searcher = Searcher.from_settings(small_index)
-    return searcher, Answerer(small_index, searcher, searcher.embedder)
+    opened = build_pipeline(small_index)
+    return opened.searcher, opened.answerer
 
 
 def write_question_set(path: Path) -> Path:

@@ -56,11 +56,10 @@ UNCITED_SENTENCE_CEILING = 0.05
 
 
 def _open_pipeline(settings: Settings):
-    from rag.answer.answerer import Answerer
-    from rag.retrieve.searcher import Searcher
+    from rag.pipeline import build_pipeline
 
-    searcher = Searcher.from_settings(settings)
-    return searcher, Answerer(settings, searcher, searcher.embedder)
+    pipeline = build_pipeline(settings)
+    return pipeline.searcher, pipeline.answerer
 
 
 def _evaluate(settings: Settings, question_set: QuestionSet, name: str) -> dict:

@@ -70,18 +70,6 @@ def test_runs_and_search_log_are_listed_newest_first(store):
     assert store.last_completed_search("never run") is None
 
 
-def test_conversation_turns_persist_in_order(tmp_path):
-    path = tmp_path / "store.sqlite"
-    with DocumentStore(path) as store:
-        store.append_turn("c1", "user", "first question")
-        store.append_turn("c1", "assistant", "an answer", {"cited": ["1"]})
-    with DocumentStore(path) as reopened:
-        turns = reopened.conversation("c1")
-        assert [t["role"] for t in turns] == ["user", "assistant"]
-        assert turns[1]["payload"] == {"cited": ["1"]}
-        assert reopened.conversation("missing") is None
-
-
 def test_unopenable_store_is_a_clear_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")

@@ -1,4 +1,4 @@
-"""Multi-turn chat: standalone rewriting of follow-ups and persistence in the real SQLite store."""
+"""Multi-turn chat: standalone rewriting of follow-ups and persistence in the real SQLite conversation store."""
 
 import asyncio
 
@@ -7,15 +7,15 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from core.errors import InputError
 from core.settings import Settings
-from ingest.store import DocumentStore
 from rag.answer.answerer import Answerer
 from rag.chat import Chat, ChatReply, carry_entities, is_follow_up, key_entities
+from rag.conversations import ConversationStore
 from tests.rag.answer.answer_fixtures import SYNTHETIC_EVIDENCE, RecordingSearcher, build_index, embedder  # noqa: F401
 
 
 @pytest.fixture
 def store(settings: Settings):
-    with DocumentStore(settings.store_path) as opened:
+    with ConversationStore(settings.conversations_path) as opened:
         yield opened
 
 
@@ -60,7 +60,7 @@ def test_carry_entities_replaces_a_pronoun_or_appends_the_topic() -> None:
     assert carry_entities("Do MSC exosomes work?", "MSC exosomes") == "Do MSC exosomes work?"
 
 
-def test_a_conversation_persists_and_follow_ups_carry_the_topic(answerer: Answerer, store: DocumentStore, searcher) -> None:
+def test_a_conversation_persists_and_follow_ups_carry_the_topic(answerer: Answerer, store: ConversationStore, searcher) -> None:
     chat = Chat(answerer, store)
     first = chat.send("How do mesenchymal stem cell exosomes protect cardiomyocytes?")
     assert isinstance(first, ChatReply)
@@ -78,7 +78,7 @@ def test_a_conversation_persists_and_follow_ups_carry_the_topic(answerer: Answer
     assert turns[3]["payload"]["citations"][0]["pmid"] in {"90000101", "90000102"}
 
 
-def test_the_llm_backend_rewrites_follow_ups_from_history(answerer: Answerer, store: DocumentStore, searcher) -> None:
+def test_the_llm_backend_rewrites_follow_ups_from_history(answerer: Answerer, store: ConversationStore, searcher) -> None:
     rewriter = FakeListChatModel(responses=["Do mesenchymal stem cell exosomes reduce cardiomyocyte apoptosis?"])
     answer_model = FakeListChatModel(responses=["Yes, miR-21 reduces apoptosis [PMID:90000101]."] * 2)
     answerer._chat_model = answer_model
@@ -90,7 +90,7 @@ def test_the_llm_backend_rewrites_follow_ups_from_history(answerer: Answerer, st
     assert follow.answer.verdict == "yes"
 
 
-def test_streamed_chat_ends_with_a_stored_reply(answerer: Answerer, store: DocumentStore) -> None:
+def test_streamed_chat_ends_with_a_stored_reply(answerer: Answerer, store: ConversationStore) -> None:
     async def collect() -> list:
         return [item async for item in Chat(answerer, store).astream("How do MSC exosomes protect cardiomyocytes?")]
 
@@ -101,6 +101,6 @@ def test_streamed_chat_ends_with_a_stored_reply(answerer: Answerer, store: Docum
     assert store.conversation(reply.conversation_id)[1]["content"] == reply.answer.answer
 
 
-def test_an_empty_message_is_an_input_error(answerer: Answerer, store: DocumentStore) -> None:
+def test_an_empty_message_is_an_input_error(answerer: Answerer, store: ConversationStore) -> None:
     with pytest.raises(InputError):
         Chat(answerer, store).send("   ")

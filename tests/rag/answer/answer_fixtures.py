@@ -90,6 +90,8 @@ class RecordingSearcher:
         self.searcher = searcher
         self.queries: list[str] = []
 
-    def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None) -> list[Evidence]:
+    def search(
+        self, query: str, k: int | None = None, filters: SearchFilters | None = None, *, vector=None
+    ) -> list[Evidence]:
         self.queries.append(query)
-        return self.searcher.search(query, k=k, filters=filters)
+        return self.searcher.search(query, k=k, filters=filters, vector=vector)

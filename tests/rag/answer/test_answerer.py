@@ -10,7 +10,7 @@ from eval.questionset import CURATED_SET, load_questions
 from rag.answer.answerer import Answerer
 from rag.answer.citations import cited_sentences, parse_citations
 from rag.answer.refusal import load_calibration
-from rag.retrieve.searcher import Searcher
+from rag.pipeline import build_pipeline
 from tests.conftest import SHARED
 
 pytestmark = pytest.mark.slow
@@ -31,8 +31,7 @@ OFF_TOPIC = [
 
 @pytest.fixture(scope="module")
 def answerer(corpus_settings: Settings) -> Answerer:
-    searcher = Searcher.from_settings(corpus_settings)
-    return Answerer(corpus_settings, searcher, searcher.embedder)
+    return build_pipeline(corpus_settings).answerer
 
 
 @pytest.fixture(scope="module")

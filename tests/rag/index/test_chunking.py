@@ -3,7 +3,8 @@
 import itertools
 
 from ingest.records import AbstractSection, MeshHeading, PubMedRecord
-from rag.index.chunking import ChunkingParams, chunk_record, sections, sentences
+from rag.index.chunking import ChunkingParams, chunk_record, sections
+from rag.text import split_prose as sentences
 
 PARAMS = ChunkingParams(max_words=40, overlap_sentences=1)
 

@@ -6,7 +6,8 @@ import pytest
 from core.errors import ModelUnavailableError
 from core.settings import EmbeddingSettings
 from rag.index.embeddings import LocalEmbeddings, model_fingerprint, resolve_model_path
-from rag.index.encoders import TorchEncoder, cpu_supports_bf16, length_batches, pad_batch, resolve_precision
+from rag.index.encoders import length_batches, pad_batch
+from rag.index.torch_encoder import TorchEncoder, cpu_supports_bf16, resolve_precision
 
 TEXTS = [
     "Synthetic exosomes from mesenchymal stem cells carried miR-21.",

@@ -87,7 +87,7 @@ def test_rebuild_reuses_the_embedding_cache(built):
 def test_other_chunking_settings_are_refused_naming_the_difference(built, embeddings):
     settings, indexer = built
     indexer.run(show_progress=False)
-    other = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"chunk_max_words": 50})})
+    other = settings.model_copy(update={"index": settings.index.model_copy(update={"chunk_max_words": 50})})
     with pytest.raises(IndexMismatchError, match="chunk_max_words: index has 180, settings give 50"):
         Indexer(other, embeddings).run(show_progress=False)
     summary = Indexer(other, embeddings).run(rebuild=True, show_progress=False)

@@ -113,7 +113,7 @@ def test_missing_index_is_reported(tmp_path):
 
 
 def test_opening_with_other_settings_is_refused(indexed):
-    other = indexed.model_copy(update={"retrieval": indexed.retrieval.model_copy(update={"chunk_overlap_sentences": 3})})
+    other = indexed.model_copy(update={"index": indexed.index.model_copy(update={"chunk_overlap_sentences": 3})})
     with pytest.raises(IndexMismatchError, match="chunk_overlap_sentences: index has 1, settings give 3"):
         Searcher.from_settings(other)
 

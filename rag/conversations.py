@@ -1,0 +1,95 @@
+"""Chat conversations, kept in their own SQLite file beside the document store.
+
+What a user typed is not corpus data: it lives apart from the records (`conversations.sqlite` under the
+data dir), so the document store can be rebuilt or shared without carrying anyone's questions along.
+"""
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Self
+
+from core.errors import StoreError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    id TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS conversation_turns (
+    conversation_id TEXT NOT NULL REFERENCES conversations(id),
+    turn INTEGER NOT NULL,
+    role TEXT NOT NULL,
+    content TEXT NOT NULL,
+    payload TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (conversation_id, turn)
+);
+"""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class ConversationStore:
+    """Turns of every conversation, in order; open one per request thread and close it."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(SCHEMA)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open conversation store {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            with self._db:
+                yield self._db
+        except sqlite3.Error as exc:
+            raise StoreError(f"write to {self.path} failed and was rolled back: {exc}") from exc
+
+    def append_turn(self, conversation_id: str, role: str, content: str, payload: dict | None = None) -> int:
+        """Add a turn (creating the conversation on its first one); returns the turn number."""
+        with self._transaction() as db:
+            db.execute("INSERT OR IGNORE INTO conversations (id, created_at) VALUES (?, ?)", (conversation_id, _now()))
+            (turn,) = db.execute(
+                "SELECT COALESCE(MAX(turn), -1) + 1 FROM conversation_turns WHERE conversation_id = ?",
+                (conversation_id,),
+            ).fetchone()
+            db.execute(
+                "INSERT INTO conversation_turns (conversation_id, turn, role, content, payload, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (conversation_id, turn, role, content, json.dumps(payload) if payload else None, _now()),
+            )
+            return int(turn)
+
+    def conversation(self, conversation_id: str) -> list[dict] | None:
+        """The turns of a conversation in order, or None when it does not exist."""
+        exists = self._db.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+        if not exists:
+            return None
+        return [
+            {"turn": t, "role": r, "content": c, "payload": json.loads(p) if p else None, "created_at": at}
+            for t, r, c, p, at in self._db.execute(
+                "SELECT turn, role, content, payload, created_at FROM conversation_turns"
+                " WHERE conversation_id = ? ORDER BY turn",
+                (conversation_id,),
+            )
+        ]
