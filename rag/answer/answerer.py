@@ -10,7 +10,7 @@ relevance threshold are never used, and with none above it the answer is a refus
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -236,27 +236,10 @@ class Answerer:
         """Whether any evidence sentence reaches the threshold: checked before paying for an LLM call."""
         return self.extractive.support(prepared.question, prepared.evidence, prepared.vector) >= self.threshold
 
-    def stream(
-        self, question: str, filters: SearchFilters | None = None, backend: str | None = None
-    ) -> Iterator[StreamItem]:
-        """Text chunks as produced, then the verified CitedAnswer."""
-        chosen = self._backend(backend)
-        prepared = self.prepare(question, filters)
-        if prepared.refusal or chosen == "extractive" or not self.supported(prepared):
-            answer = self._complete_extractive(prepared, chosen)
-            yield from _sentence_chunks(answer)
-            yield answer
-            return
-        parts: list[str] = []
-        for chunk in self.llm.stream(prepared.question, prepared.evidence):
-            parts.append(chunk)
-            yield chunk
-        yield self.finish(prepared, "".join(parts), chosen)
-
     async def astream(
         self, question: str, filters: SearchFilters | None = None, backend: str | None = None
     ) -> AsyncIterator[StreamItem]:
-        """The async twin of `stream`; blocking retrieval and embedding run in a worker thread."""
+        """Text chunks as produced, then the verified CitedAnswer; blocking retrieval and embedding run in a thread."""
         chosen = self._backend(backend)
         prepared = await asyncio.to_thread(self.prepare, question, filters)
         extract = chosen == "extractive" or prepared.refusal is not None

@@ -6,7 +6,7 @@ the prompt and the chain. Configured by `settings.answer.llm`: an OpenAI-compati
 llama.cpp server, Ollama's /v1, hosted APIs) through ChatOpenAI, or Ollama's own API through ChatOllama.
 """
 
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 
 import httpx
 import ollama
@@ -90,12 +90,6 @@ class LLMGenerator:
     def generate(self, question: str, evidence: Sequence[Evidence]) -> str:
         try:
             return self.chain.invoke(self._inputs(question, evidence))
-        except ENDPOINT_ERRORS as exc:
-            raise _unavailable(exc) from exc
-
-    def stream(self, question: str, evidence: Sequence[Evidence]) -> Iterator[str]:
-        try:
-            yield from self.chain.stream(self._inputs(question, evidence))
         except ENDPOINT_ERRORS as exc:
             raise _unavailable(exc) from exc
 

@@ -89,7 +89,10 @@ def test_uncited_sentences_are_dropped_when_settings_say_so(make_answerer, setti
 def test_streaming_yields_tokens_then_the_verified_answer(make_answerer) -> None:
     text = "Exosomes deliver miR-21 [PMID:90000101]. Invented claim [PMID:27182818]."
     model = GenericFakeChatModel(messages=iter([AIMessage(content=text)]))
-    items = list(make_answerer(model).stream(QUESTION, backend="llm"))
+    async def collect() -> list:
+        return [item async for item in make_answerer(model).astream(QUESTION, backend="llm")]
+
+    items = asyncio.run(collect())
     chunks, final = items[:-1], items[-1]
     assert len(chunks) > 3, "the model's tokens must arrive one by one"
     assert all(isinstance(c, str) for c in chunks)
