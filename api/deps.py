@@ -41,7 +41,7 @@ def get_conversations(services: Annotated[Services, Depends(get_services)]) -> I
 
 def require_admin(
     settings: Annotated[Settings, Depends(get_settings)],
-    x_api_key: Annotated[str | None, Header(description="The admin API key (SECRETOME_API_ADMIN_KEY).")] = None,
+    x_api_key: Annotated[str | None, Header(description="The admin API key (SECRETOME_API__ADMIN_KEY).")] = None,
 ) -> None:
     """Admin endpoints need `X-API-Key` equal to the configured key, compared in constant time."""
     configured = settings.api.admin_key.get_secret_value() if settings.api.admin_key else ""

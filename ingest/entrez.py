@@ -49,7 +49,7 @@ class EntrezClient:
         self.settings = settings
         self.sleep = sleep
         if not settings.email:
-            log.warning("no contact e-mail for NCBI: set SECRETOME_ENTREZ_EMAIL, as NCBI asks of every client")
+            log.warning("no contact e-mail for NCBI: set SECRETOME_ENTREZ__EMAIL, as NCBI asks of every client")
 
     def search(self, term: str, window: DateWindow | None = None, *, history: bool = True) -> SearchResult:
         """Count a query's hits (retmax=0); with `history`, keep them on NCBI's history server for efetch."""

@@ -51,7 +51,7 @@ def build_chat_model(settings: LLMSettings) -> BaseChatModel:
 
     if not settings.base_url and not settings.api_key:
         raise ModelUnavailableError(
-            "the llm backend needs an endpoint: set SECRETOME_ANSWER_LLM='{\"base_url\": ..., \"model\": ...}'"
+            "the llm backend needs an endpoint: set SECRETOME_ANSWER__LLM__BASE_URL and SECRETOME_ANSWER__LLM__MODEL"
         )
     return ChatOpenAI(
         model=settings.model,

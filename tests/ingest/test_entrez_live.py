@@ -280,7 +280,7 @@ def test_a_missing_contact_email_is_reported_once_naming_the_setting(replay, cap
         client = EntrezClient(EntrezSettings(api_key="synthetic-test-key"))
         client.search("biopython")
         client.search("biopython")
-    assert caplog.text.count("SECRETOME_ENTREZ_EMAIL") == 1
+    assert caplog.text.count("SECRETOME_ENTREZ__EMAIL") == 1
 
 
 # --- ingestion: paging, date splitting, logging, resuming ------------------------------------------------
