@@ -55,6 +55,12 @@ class ChromaSettings(_Section):
     host: str = Field("127.0.0.1", description="Chroma server host (http mode).")
     port: int = Field(8001, ge=1, le=65535, description="Chroma server port (http mode).")
     collection_prefix: str = Field("secretome", description="Collection names start with this, then the index identity hash.")
+    token: SecretStr | None = Field(
+        None, description="Token for a `chroma run` server started with token auth (CHROMA_SERVER_AUTHN_CREDENTIALS)."
+    )
+    token_header: Literal["Authorization", "X-Chroma-Token"] = Field(
+        "Authorization", description="Header the server reads the token from (CHROMA_AUTH_TOKEN_TRANSPORT_HEADER)."
+    )
 
 
 class IndexSettings(_Section):
@@ -106,6 +112,12 @@ class AnswerSettings(_Section):
     llm: LLMSettings = Field(default_factory=LLMSettings)
 
 
+class IngestSettings(_Section):
+    max_record_chars: int = Field(
+        100_000, ge=1_000, description="Records whose title and abstract exceed this are skipped (ingest and index)."
+    )
+
+
 class ApiSettings(_Section):
     host: str = Field("127.0.0.1", description="Interface `secretome-qa serve` binds.")
     port: int = Field(8000, ge=1, le=65535)
@@ -114,6 +126,24 @@ class ApiSettings(_Section):
     max_question_chars: int = Field(2_000, ge=10, description="Longest question accepted (422 above).")
     rate_limit_per_minute: int = Field(120, ge=1, description="Requests per client per minute (429 above).")
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS.")
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Proxy addresses whose X-Forwarded-For / X-Forwarded-Proto are believed (uvicorn"
+        " forwarded_allow_ips); empty: the client is always the peer address.",
+    )
+    workers: int = Field(1, ge=1, description="uvicorn worker processes for `serve`; the rate limit is shared.")
+    rate_limit_max_clients: int = Field(
+        10_000, ge=10, description="Clients the rate limiter tracks at once; the idlest are forgotten beyond."
+    )
+    max_upload_bytes: int = Field(
+        200_000_000, ge=1_000, description="Largest admin upload (streamed to disk; 413 above)."
+    )
+    max_header_bytes: int = Field(16_384, ge=1_024, description="Largest request head, request line and headers (431 above).")
+    max_headers: int = Field(100, ge=10, description="Most request headers (431 above).")
+    max_path_chars: int = Field(8_192, ge=256, description="Longest URL path and query (414 above).")
+    conversation_max_turns: int = Field(
+        200, ge=2, description="Turns a conversation keeps; the oldest are dropped beyond (bounds storage and reloads)."
+    )
 
 
 class Settings(BaseSettings):
@@ -136,6 +166,7 @@ class Settings(BaseSettings):
     chroma: ChromaSettings = Field(default_factory=ChromaSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
 
     @classmethod
@@ -169,6 +200,10 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def ratelimit_path(self) -> Path:
+        return self.data_dir / "ratelimit.sqlite"
 
 
 MaybeSettings = Settings | dict[str, Any] | None
