@@ -6,13 +6,10 @@ batches behind and a re-run picks up where it stopped. Every ingest run and ever
 
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Self
 
-from core.errors import StoreError
+from core.sqlite_file import SQLiteFile
 from ingest.records import PubMedRecord
 
 SCHEMA = """
@@ -81,36 +78,11 @@ class UpsertCounts:
         self.skipped_reasons[reason] = self.skipped_reasons.get(reason, 0) + 1
 
 
-class DocumentStore:
+class DocumentStore(SQLiteFile):
     """SQLite-backed record store; open one per process (or per request thread) and close it."""
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(SCHEMA)
-        except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot open document store {self.path}: {exc}") from exc
-
-    def close(self) -> None:
-        self._db.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All or nothing: a failure inside rolls the whole block back."""
-        try:
-            with self._db:
-                yield self._db
-        except sqlite3.Error as exc:
-            raise StoreError(f"write to {self.path} failed and was rolled back: {exc}") from exc
+    schema = SCHEMA
+    kind = "document store"
 
     # records
     def upsert(self, records: Iterable[PubMedRecord]) -> UpsertCounts:

@@ -12,7 +12,6 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -26,22 +25,12 @@ from rag.answer.llm import LLMGenerator, build_chat_model
 from rag.answer.refusal import refusal_text, refusal_threshold
 from rag.answer.routing import Route, Router, prefer
 from rag.answer.study_type import StudyType, classify_study
+from rag.retrieve.base import Retriever
 from rag.types import AnswerBackend, Citation, CitedAnswer, Evidence, SearchFilters, Verdict
 
 Backend = AnswerBackend
 UNSUPPORTED = "no evidence sentence reaches the calibrated relevance threshold"
 StreamItem = str | CitedAnswer
-
-
-class EvidenceSearcher(Protocol):
-    def search(
-        self,
-        query: str,
-        k: int | None = None,
-        filters: SearchFilters | None = None,
-        *,
-        vector: np.ndarray | None = None,
-    ) -> list[Evidence]: ...
 
 
 @dataclass
@@ -82,7 +71,7 @@ class Answerer:
     def __init__(
         self,
         settings: Settings,
-        searcher: EvidenceSearcher,
+        searcher: Retriever,
         embedder: Embeddings,
         chat_model: BaseChatModel | None = None,
     ):

@@ -1,0 +1,48 @@
+"""One SQLite file in WAL mode with its schema: the shell the document store and the conversation store share."""
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import ClassVar, Self
+
+from core.errors import StoreError
+
+
+class SQLiteFile:
+    """Opens `path` (creating its folder and `schema`), closes on `close()` or at the end of a with-block.
+
+    Subclasses set `schema` and `kind` (how errors name the file); one instance per process or per request
+    thread (`check_same_thread=False` lets a request's worker thread use the one its dependency opened).
+    """
+
+    schema: ClassVar[str] = ""
+    kind: ClassVar[str] = "database"
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(self.schema)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open {self.kind} {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All or nothing: a failure inside rolls the whole block back."""
+        try:
+            with self._db:
+                yield self._db
+        except sqlite3.Error as exc:
+            raise StoreError(f"write to {self.path} failed and was rolled back: {exc}") from exc
