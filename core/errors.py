@@ -63,3 +63,11 @@ class VectorStoreUnavailableError(SecretomeQAError):
 
 class ModelUnavailableError(SecretomeQAError):
     """A configured model directory or LLM endpoint cannot be used."""
+
+
+class LLMNotConfiguredError(InputError):
+    """The llm backend was asked for but no endpoint is configured: a setting to fix, not an outage."""
+
+    help_message: ClassVar[str] = (
+        "set SECRETOME_ANSWER__LLM__BASE_URL (and SECRETOME_ANSWER__LLM__MODEL), or use the extractive backend"
+    )

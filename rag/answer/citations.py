@@ -4,6 +4,8 @@ Pure functions over text. Every backend's output goes through `verify_citations`
 that answer's own evidence: foreign PMIDs are removed and reported, and sentences left without a valid
 citation are flagged or dropped. Tolerated forms: `[PMID:1]`, `[PMID: 1, 2]`, `[PMIDs: 1; 2]`,
 `[PMID 1]`, `(PMID: 1)`, bare `PMID 1` / `PMID:1`; the canonical form written back is `[PMID:1]`.
+Text quoted from an abstract is rendered with its own PMID mentions made inert (rag.answer.injection), so
+"as proven by PMID 2" inside record 1's sentence never becomes a citation of 2.
 """
 
 import re
@@ -11,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from rag.answer.injection import neutralize_markers
 from rag.text import split_sentences
 
 _IDS = r"\d{1,9}(?:\s*(?:,|;|and|&)\s*(?:PMID[s]?\s*:?\s*)?\d{1,9})*"
@@ -52,9 +55,11 @@ class CitedSentence:
     pmids: list[str]
 
     def render(self) -> str:
+        """The sentence with its own citations appended; PMID mentions inside its text stay plain text."""
+        text = neutralize_markers(self.text)
         if not self.pmids:
-            return self.text
-        body = self.text.rstrip()
+            return text
+        body = text.rstrip()
         end = body[-1] if body and body[-1] in ".!?" else "."
         body = body.rstrip(".!?").rstrip()
         return f"{body} {format_citation(self.pmids)}{end}"

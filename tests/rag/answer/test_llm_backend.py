@@ -14,7 +14,7 @@ from langchain_core.messages import AIMessage
 from langchain_ollama import ChatOllama
 from langchain_openai import ChatOpenAI
 
-from core.errors import ModelUnavailableError
+from core.errors import LLMNotConfiguredError, ModelUnavailableError
 from core.settings import LLMSettings, Settings
 from rag.answer.answerer import Answerer
 from rag.answer.llm import build_chat_model, format_evidence
@@ -116,7 +116,7 @@ def test_async_streaming_matches(make_answerer) -> None:
 
 def test_the_prompt_numbers_the_evidence_with_its_pmids() -> None:
     prompt = format_evidence(SYNTHETIC_EVIDENCE[:2])
-    assert prompt.startswith("[1] PMID:90000101")
+    assert prompt.startswith("<evidence>\n[1] PMID:90000101") and prompt.endswith("</evidence>")
     assert "\n\n[2] PMID:90000102" in prompt
 
 
@@ -125,7 +125,7 @@ def test_models_are_built_from_settings() -> None:
     assert isinstance(openai_model, ChatOpenAI)
     assert openai_model.model_name == "tiny"
     assert isinstance(build_chat_model(LLMSettings(provider="ollama", model="tiny")), ChatOllama)
-    with pytest.raises(ModelUnavailableError):
+    with pytest.raises(LLMNotConfiguredError, match="SECRETOME_ANSWER__LLM__BASE_URL"):
         build_chat_model(LLMSettings())
 
 
