@@ -32,7 +32,7 @@ def get_store(services: Annotated[Services, Depends(get_services)]) -> Iterator[
 
 def get_conversations(services: Annotated[Services, Depends(get_services)]) -> Iterator[ConversationStore]:
     """The conversation store for this request, closed after the response (streamed ones included)."""
-    store = ConversationStore(services.settings.conversations_path)
+    store = ConversationStore(services.settings.conversations_path, services.settings.api.conversation_max_turns)
     try:
         yield store
     finally:

@@ -4,7 +4,7 @@
 
 const PUBMED = "https://pubmed.ncbi.nlm.nih.gov/";
 const CITATION = /\[PMID:\s*(\d+)\]/g;
-const state = { conversationId: null };
+const state = { conversationId: null, conversationToken: null };
 
 const $ = (id) => document.getElementById(id);
 
@@ -153,13 +153,19 @@ async function ask(question) {
   const text = node.querySelector(".answer-text");
   const response = await fetch("/v1/chat", {
     method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+    headers: {
+      "Content-Type": "application/json",
+      Accept: "text/event-stream",
+      ...(state.conversationToken ? { "X-Conversation-Token": state.conversationToken } : {}),
+    },
     body: JSON.stringify({ message: question, conversation_id: state.conversationId, stream: true }),
   });
   if (!response.ok) {
     renderError(node, errorMessage(await response.json().catch(() => null), response.status));
     return;
   }
+  // The server issues a conversation's token once, on the response that started it.
+  if (response.headers.get("X-Conversation-Token")) state.conversationToken = response.headers.get("X-Conversation-Token");
   for await (const { event, data } of readEvents(response)) {
     if (event === "start") state.conversationId = data.conversation_id;
     else if (event === "token") text.append(data.text);
@@ -220,6 +226,7 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   $("new-conversation").addEventListener("click", () => {
     state.conversationId = null;
+    state.conversationToken = null;
     $("messages").replaceChildren();
   });
   $("briefing-form").addEventListener("submit", async (event) => {
