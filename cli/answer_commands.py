@@ -1,16 +1,28 @@
-"""`ask` and `brief`: cited answers and briefings from the command line."""
+"""`ask`, `chat` and `brief`: cited answers, conversations and briefings from the command line.
 
+rag is imported inside the command bodies, so `secretome-qa --help` never loads the models' libraries.
+"""
+
+from __future__ import annotations
+
+import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from cli.context import console, err_console, fail, reports_errors, settings_from
-from core.settings import Settings
-from rag.answer.answerer import Answerer
-from rag.briefing import FORMATS, BriefingBuilder, render_briefing
-from rag.types import CitedAnswer, SearchFilters
+
+if TYPE_CHECKING:
+    from core.settings import Settings
+    from rag.answer.answerer import Answerer
+    from rag.types import CitedAnswer, SearchFilters
+
+BACKENDS = (None, "extractive", "llm")
+BRIEFING_FORMATS = ("md", "html", "json")
+CHAT_EXIT = {"exit", "quit", ":q", "/exit", "/quit"}
 
 
 def open_answerer(settings: Settings) -> Answerer:
@@ -24,12 +36,16 @@ def build_filters(
 ) -> SearchFilters | None:
     if not (year_from or year_to or pub_type or exclude_retracted):
         return None
+    from rag.types import SearchFilters
+
     return SearchFilters(
         year_from=year_from, year_to=year_to, pub_types=pub_type or [], exclude_retracted=exclude_retracted
     )
 
 
 def print_answer(answer: CitedAnswer) -> None:
+    from rag.display import display_title
+
     console.print(escape(answer.answer), highlight=False, soft_wrap=True)
     if answer.verdict:
         console.print(f"\n[bold]verdict:[/] {answer.verdict}")
@@ -39,32 +55,110 @@ def print_answer(answer: CitedAnswer) -> None:
             kind = c.study_type + (f", phase {c.phase}" if c.phase else "") + (
                 f", {', '.join(c.trial_ids)}" if c.trial_ids else ""
             )
-            table.add_row(f"[link={c.link}]{c.pmid}[/link]", str(c.year or ""), kind, escape(c.title or ""))
+            title = display_title(c.title, c.passage)
+            table.add_row(f"[link={c.link}]{c.pmid}[/link]", str(c.year or ""), kind, escape(title))
         console.print(table)
     for warning in answer.warnings:
         err_console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
 
 
+def read_questions(path: Path) -> list[str]:
+    """Questions from a file: one a line, or JSON Lines with a "question" field; blank and # lines skipped."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise fail(f"cannot read {path}: {exc}", 2) from exc
+    questions = []
+    for number, line in enumerate(lines, start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("{"):
+            try:
+                line = str(json.loads(line)["question"]).strip()
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise fail(f"{path}:{number}: a JSON line needs a \"question\" field", 2) from exc
+        questions.append(line)
+    if not questions:
+        raise fail(f"{path}: no questions in the file", 2)
+    return questions
+
+
 def ask(
     ctx: typer.Context,
-    question: str = typer.Argument(..., help="The question, in quotes."),
-    as_json: bool = typer.Option(False, "--json", help="Print the full answer object as JSON."),
+    question: str | None = typer.Argument(None, help="The question, in quotes (or use --questions)."),
+    questions_file: Path | None = typer.Option(
+        None, "--questions", help="Answer every question in this file (one a line, or JSONL with \"question\")."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the answer object as JSON (one a line for a batch)."),
     backend: str | None = typer.Option(None, help="extractive (default, offline) or llm."),
     year_from: int | None = typer.Option(None, help="Only evidence published in or after this year."),
     year_to: int | None = typer.Option(None, help="Only evidence published in or before this year."),
     pub_type: list[str] = typer.Option(None, "--pub-type", help="Only these publication types; repeatable."),
     exclude_retracted: bool = typer.Option(False, "--exclude-retracted", help="Leave retracted records out."),
 ) -> None:
-    """Answer a question from the corpus, every sentence with a verified PMID citation."""
-    if backend not in (None, "extractive", "llm"):
+    """Answer a question (or a file of them) from the corpus, every sentence with a verified PMID citation."""
+    if backend not in BACKENDS:
+        raise fail(f"unknown backend {backend!r}; choose extractive or llm", 2)
+    if (question is None) == (questions_file is None):
+        raise fail("give a question or --questions FILE (not both)", 2)
+    questions = read_questions(questions_file) if questions_file else [question or ""]
+    filters = build_filters(year_from, year_to, pub_type, exclude_retracted)
+    answerer = open_answerer(settings_from(ctx))  # one model load for the whole batch
+    for number, text in enumerate(questions, start=1):
+        answer = answerer.ask(text, filters=filters, backend=backend)
+        if as_json:
+            typer.echo(answer.model_dump_json(indent=None if questions_file else 2))
+            continue
+        if questions_file:
+            console.rule(f"[bold]{number}/{len(questions)}[/] {escape(text)}", align="left")
+        print_answer(answer)
+
+
+def chat(
+    ctx: typer.Context,
+    backend: str | None = typer.Option(None, help="extractive (default, offline) or llm."),
+    year_from: int | None = typer.Option(None, help="Only evidence published in or after this year."),
+    year_to: int | None = typer.Option(None, help="Only evidence published in or before this year."),
+    pub_type: list[str] = typer.Option(None, "--pub-type", help="Only these publication types; repeatable."),
+    conversation: str | None = typer.Option(None, "--conversation", help="Continue this conversation id."),
+) -> None:
+    """Talk to the corpus in the terminal: follow-ups keep their subject; the model loads once.
+
+    Type a question and press Enter; an empty line, `exit` or Ctrl-D ends. Works with piped input too.
+    """
+    if backend not in BACKENDS:
         raise fail(f"unknown backend {backend!r}; choose extractive or llm", 2)
     settings = settings_from(ctx)
-    filters = build_filters(year_from, year_to, pub_type, exclude_retracted)
-    answer = open_answerer(settings).ask(question, filters=filters, backend=backend)
-    if as_json:
-        typer.echo(answer.model_dump_json(indent=2))
-        return
-    print_answer(answer)
+    filters = build_filters(year_from, year_to, pub_type, False)
+    with console.status("loading the index and the model..."):
+        answerer = open_answerer(settings)
+    from rag.chat import Chat
+    from rag.conversations import ConversationStore
+
+    interactive = console.is_terminal
+    if interactive:
+        console.print("[dim]Ask about stem cell secretomes; follow-ups keep their subject. Empty line ends.[/]")
+    with ConversationStore(settings.conversations_path) as store:
+        session = Chat(answerer, store)
+        while True:
+            try:
+                message = console.input("[bold cyan]you>[/] " if interactive else "").strip()
+            except (EOFError, KeyboardInterrupt):
+                break
+            if not message or message.lower() in CHAT_EXIT:
+                break
+            if not interactive:
+                console.print(f"[bold cyan]you>[/] {escape(message)}", highlight=False)
+            reply = session.send(message, conversation_id=conversation, filters=filters, backend=backend)
+            conversation = reply.conversation_id
+            standalone = reply.answer.standalone_question
+            if standalone and standalone != message:
+                console.print(f"[dim]searched: {escape(standalone)}[/]", highlight=False)
+            print_answer(reply.answer)
+            console.print()
+    if conversation:
+        console.print(f"[dim]conversation {conversation}[/]", highlight=False)
 
 
 def brief(
@@ -76,10 +170,11 @@ def brief(
     year_to: int | None = typer.Option(None, help="Only evidence published in or before this year."),
 ) -> None:
     """Write a cited briefing: summary, mechanisms, sources, trials, regulatory hurdles, evidence gaps."""
-    if fmt not in FORMATS:
-        raise fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", 2)
+    if fmt not in BRIEFING_FORMATS:
+        raise fail(f"unknown format {fmt!r}; choose one of {', '.join(BRIEFING_FORMATS)}", 2)
     settings = settings_from(ctx)
     from ingest.store import DocumentStore
+    from rag.briefing import BriefingBuilder, render_briefing
 
     with DocumentStore(settings.store_path) as store:
         briefing = BriefingBuilder(open_answerer(settings), store).build(
@@ -100,4 +195,5 @@ def brief(
 
 def register(app: typer.Typer) -> None:
     app.command()(reports_errors(ask))
+    app.command()(reports_errors(chat))
     app.command()(reports_errors(brief))

@@ -3,13 +3,15 @@
 import os
 from collections.abc import Callable
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
 from core.errors import SecretomeQAError
-from core.settings import Settings
+
+if TYPE_CHECKING:  # core.settings pulls in pydantic-settings: not needed for `--help`
+    from core.settings import Settings
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -22,7 +24,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
-def settings_from(ctx: typer.Context) -> Settings:
+def settings_from(ctx: typer.Context) -> "Settings":
     """The Settings the root callback built for this invocation."""
     return ctx.ensure_object(dict)["settings"]
 

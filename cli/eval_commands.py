@@ -1,33 +1,61 @@
-"""`eval`: run a question set through the real pipeline and write the JSON and HTML reports."""
+"""`eval`: run a question set through the real pipeline and write the JSON and HTML reports.
 
+eval and rag are imported inside the command body, so `secretome-qa --help` stays instant.
+"""
+
+import json
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from cli.answer_commands import open_answerer
 from cli.context import console, fail, reports_errors, settings_from
-from eval.answer_metrics import ANSWER_SCORES
-from eval.questionset import load_questions
-from eval.report import RETRIEVAL_SCORES, compare_reports, load_report, write_report
-from eval.runner import run_evaluation
-from ingest.store import DocumentStore
+
+# Scores that only mean something when the scope holds questions of a kind (the denominator).
+NEEDS = {"refusal_accuracy": "unanswerable", "yesno_accuracy": "yesno"}
 
 
 def _fmt(value: object) -> str:
     return "-" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
+def scope_kinds(report: dict) -> dict[str, dict[str, int]]:
+    """Per scope ("overall" and each category): how many unanswerable and yes/no questions it holds."""
+    kinds: dict[str, dict[str, int]] = {"overall": {"unanswerable": 0, "yesno": 0}}
+    for row in report.get("per_question", []):
+        for scope in ("overall", row.get("category")):
+            entry = kinds.setdefault(scope, {"unanswerable": 0, "yesno": 0})
+            entry["unanswerable"] += not row.get("answerable", True)
+            entry["yesno"] += row.get("exact_answer") is not None
+    if not report.get("per_question"):
+        kinds["overall"] = {"unanswerable": report["questions"].get("unanswerable", 1),
+                            "yesno": report["questions"].get("yesno", 1)}
+    return kinds
+
+
 def print_summary(report: dict) -> None:
-    """One row per score, one column for the whole set and one per category."""
+    """One row per score, one column for the whole set and one per category; "-" where a score has no
+    denominator (no unanswerable question for refusal accuracy, no yes/no question for yes/no accuracy)."""
+    from eval.answer_metrics import ANSWER_SCORES
+    from eval.report import RETRIEVAL_SCORES
+
     scopes = {"overall": report} | report["by_category"]
+    kinds = scope_kinds(report)
     table = Table("score", *scopes, title=f"evaluation of {report['questions']['name']}")
     counts = [report["questions"]["count"], *(s["questions"] for s in report["by_category"].values())]
     table.add_row("questions", *(str(c) for c in counts))
     for name in RETRIEVAL_SCORES:
         table.add_row(name, *(_fmt(s["retrieval"].get(name)) for s in scopes.values()))
     for name in ANSWER_SCORES:
-        table.add_row(name, *(_fmt(s["answers"].get(name)) for s in scopes.values()))
+        values = [
+            None if name in NEEDS and kinds.get(scope, {}).get(NEEDS[name], 1) == 0 else s["answers"].get(name)
+            for scope, s in scopes.items()
+        ]
+        if name in NEEDS and all(v is None for v in values):
+            continue  # e.g. no unanswerable question sampled: no refusal accuracy at all
+        table.add_row(name, *(_fmt(v) for v in values))
     for name in ("p50", "p95"):
         table.add_row(f"latency {name} ms", *(f"{s['latency_ms'][name]:.0f}" for s in scopes.values()))
     console.print(table)
@@ -47,10 +75,43 @@ def print_summary(report: dict) -> None:
         console.print(changes)
 
 
+def print_followups(result: dict, show: int = 10) -> None:
+    table = Table("score", "value", title=f"follow-up rewriting ({result['followups']} follow-ups)")
+    for name in ("exact", "normalised", "token_f1"):
+        table.add_row(name, f"{result[name]:.3f}")
+    console.print(table)
+    misses = [r for r in result["rows"] if not r["exact"]][:show]
+    for row in misses:
+        console.print(f"[dim]{escape(row['message'])}[/]\n  got:      {escape(row['rewritten'])}\n"
+                      f"  expected: {escape(row['expected'])}", highlight=False)
+
+
+def evaluate_followups(path: Path, out: Path | None) -> None:
+    from eval.followups import load_followups, score_followups
+
+    result = score_followups(load_followups(path))
+    print_followups(result)
+    if out:
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+        except OSError as exc:
+            raise fail(f"cannot write the report: {exc}", 1) from exc
+        console.print(f"wrote {out}", highlight=False)
+
+
 def evaluate(
     ctx: typer.Context,
-    questions: Path = typer.Option(..., "--questions", help="Question set (JSON Lines, ../shared/eval/FORMAT.md)."),
-    limit: int | None = typer.Option(None, "--limit", help="Only the first N questions."),
+    questions: Path | None = typer.Option(
+        None, "--questions", help="Question set (JSON Lines, ../shared/eval/FORMAT.md)."
+    ),
+    followups: Path | None = typer.Option(
+        None, "--followups", help="Score follow-up rewriting on a conversation set (eval/questions/followups.jsonl)."
+    ),
+    limit: int | None = typer.Option(
+        None, "--limit", help="N questions sampled across categories and answerability (seeded)."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed of the --limit sample."),
     backend: str | None = typer.Option(None, "--backend", help="extractive (default) or llm."),
     out: Path | None = typer.Option(None, "--out", help="Write the JSON report here."),
     html: Path | None = typer.Option(None, "--html", help="Write the HTML report here."),
@@ -60,10 +121,25 @@ def evaluate(
     ),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar on stderr."),
 ) -> None:
-    """Score the service on a question set: retrieval, answers, citations, refusals and latency."""
+    """Score the service on a question set: retrieval, answers, citations, refusals and latency.
+
+    With --followups, score how follow-ups are rewritten into standalone questions instead (no index needed).
+    """
     if backend not in (None, "extractive", "llm"):
         raise fail(f"unknown backend {backend!r}; choose extractive or llm", 2)
-    question_set = load_questions(questions, limit)
+    if (questions is None) == (followups is None):
+        raise fail("give --questions FILE or --followups FILE", 2)
+    if followups is not None:
+        evaluate_followups(followups, out)
+        return
+    from eval.questionset import load_questions, stratified_sample
+    from eval.report import compare_reports, load_report, write_report
+    from eval.runner import run_evaluation
+    from ingest.store import DocumentStore
+
+    question_set = load_questions(questions)
+    if limit is not None:
+        question_set = stratified_sample(question_set, limit, seed)
     previous = load_report(compare) if compare else None
     settings = settings_from(ctx)
     answerer = open_answerer(settings)

@@ -1,15 +1,23 @@
-"""`index` and `search`: build the hybrid index from the document store and query it."""
+"""`index` and `search`: build the hybrid index from the document store and query it.
+
+rag is imported inside the command bodies, so `secretome-qa --help` stays instant.
+"""
+
+from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
+from rich.markup import escape
 from rich.table import Table
 
 from cli.context import console, reports_errors, settings_from
 from core.errors import InputError
-from rag.types import Evidence, SearchFilters
+
+if TYPE_CHECKING:
+    from core.settings import Settings
+    from rag.types import Evidence
 
 SEARCH_MODES = ("hybrid", "dense", "bm25")
 
@@ -34,9 +42,40 @@ def print_summary(summary) -> None:
     console.print(table)
 
 
-def print_results(query: str, results: list[Evidence]) -> None:
+def known_pub_types(settings: Settings) -> dict[str, int]:
+    """Publication types in the store with their record counts (empty when no record has one)."""
+    from ingest.stats import store_stats
+    from ingest.store import DocumentStore
+
+    if not settings.store_path.exists():
+        return {}
+    with DocumentStore(settings.store_path) as store:
+        counts = store_stats(store).by_pub_type
+    return {name: n for name, n in counts.items() if name != "(none)"}
+
+
+def why_no_match(settings: Settings, pub_types: list[str]) -> str | None:
+    """Why a --pub-type filter cannot match, or None when the store has records of one of those types."""
+    known = known_pub_types(settings)
+    if not known:
+        return (
+            "no record in this store has a publication type (the offline snapshot's records mostly lack one), "
+            "so --pub-type matches nothing; drop it, or ingest from PubMed (--preset seed-review) for typed records"
+        )
+    lowered = {name.lower() for name in known}
+    if not any(p.lower() in lowered for p in pub_types):
+        common = ", ".join(list(known)[:8])
+        return f"no record has publication type {', '.join(pub_types)}; the store has: {common}"
+    return None
+
+
+def print_results(query: str, results: list[Evidence], hint: str | None = None) -> None:
+    from rag.display import display_title
+
     if not results:
         console.print(f"no records match {query!r}", highlight=False)
+        if hint:
+            console.print(f"[yellow]why:[/] {escape(hint)}", highlight=False, soft_wrap=True)
         return
     for rank, item in enumerate(results, start=1):
         year = item.year or "n.d."
@@ -44,11 +83,11 @@ def print_results(query: str, results: list[Evidence]) -> None:
             f"[bold]{rank:>2}. PMID {item.pmid}[/] ({year}) score {item.score:.4f} relevance {item.relevance:.3f}",
             highlight=False,
         )
-        if item.title:
-            console.print(f"    {item.title}", highlight=False, soft_wrap=True)
+        first = item.passages[0].text if item.passages else ""
+        console.print(f"    {escape(display_title(item.title, first))}", highlight=False, soft_wrap=True)
         for passage in item.passages[:1]:
             text = passage.text if len(passage.text) <= 300 else passage.text[:297] + "..."
-            console.print(f"    [dim]{text}[/]", highlight=False, soft_wrap=True)
+            console.print(f"    [dim]{escape(text)}[/]", highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -91,6 +130,10 @@ def register(app: typer.Typer) -> None:
             raise InputError(f"--year-from {year_from} is after --year-to {year_to}")
         if mode not in SEARCH_MODES:
             raise InputError(f"unknown search mode {mode!r}; use one of {', '.join(SEARCH_MODES)}")
+        from pydantic import ValidationError
+
+        from rag.types import SearchFilters
+
         try:
             filters = SearchFilters(
                 year_from=year_from,
@@ -109,8 +152,11 @@ def register(app: typer.Typer) -> None:
             results = searcher.search(query, k=k, filters=filters, mode=mode)  # type: ignore[arg-type]
         finally:
             searcher.close()
+        hint = why_no_match(settings_from(ctx), pub_type) if pub_type and not results else None
         if as_json:
             payload = {"query": query, "mode": mode, "results": [r.model_dump(mode="json") for r in results]}
+            if hint:
+                payload["hint"] = hint
             typer.echo(json.dumps(payload, indent=2))
         else:
-            print_results(query, results)
+            print_results(query, results, hint)

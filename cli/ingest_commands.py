@@ -1,18 +1,27 @@
-"""`ingest`, `runs` and `stats`: getting PubMed records into the document store and seeing what is there."""
+"""`ingest`, `runs` and `stats`: getting PubMed records into the document store and seeing what is there.
+
+The ingest package is imported inside command bodies, so `secretome-qa --help` stays instant.
+"""
+
+from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from cli.context import console, err_console, fail, reports_errors, settings_from
 from core.errors import InputError
-from core.settings import Settings
-from ingest.file_ingest import FileOutcome, ingest_file
-from ingest.records import SkippedRecord
-from ingest.stats import store_stats
-from ingest.store import DocumentStore, UpsertCounts
+
+if TYPE_CHECKING:
+    from core.settings import Settings
+    from ingest.file_ingest import FileOutcome
+    from ingest.records import SkippedRecord
+    from ingest.stats import StoreStats
+    from ingest.store import DocumentStore, UpsertCounts
 
 
 def print_counts(label: str, counts: UpsertCounts) -> None:
@@ -32,6 +41,8 @@ def report_skipped(skipped: list[SkippedRecord], limit: int = 10) -> None:
 
 
 def ingest_files(store: DocumentStore, paths: list[Path]) -> list[FileOutcome]:
+    from ingest.file_ingest import ingest_file
+
     outcomes = []
     for path in paths:
         outcome = ingest_file(store, path)
@@ -48,6 +59,7 @@ def ingest_live(
     mindate: str | None, maxdate: str | None, count_only: bool, update: bool,
 ) -> None:
     from ingest import live
+    from ingest.store import UpsertCounts
 
     specs = live.load_preset(preset) if preset else [live.SearchSpec(query=query, mindate=mindate, maxdate=maxdate)]
     if count_only:
@@ -91,6 +103,8 @@ def ingest(
         raise fail("give exactly one of --from-file, --query or --preset", 2)
     if from_file and (count_only or update or mindate or maxdate):
         raise fail("--count-only, --update, --mindate and --maxdate apply to --query/--preset only", 2)
+    from ingest.store import DocumentStore
+
     with DocumentStore(settings.store_path) as store:
         if from_file:
             outcomes = ingest_files(store, from_file)
@@ -100,12 +114,28 @@ def ingest(
         ingest_live(store, settings, query, preset, mindate, maxdate, count_only, update)
 
 
-def runs(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """List ingest runs and the searches each ran: a reproducible record of the review's search."""
+def runs(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    wide: bool = typer.Option(False, "--wide", help="One line per row, however wide (for copying queries)."),
+) -> None:
+    """List ingest runs and the searches each ran: a reproducible record of the review's search.
+
+    Queries and file names are printed whole on lines of their own (never cut to "file:/…"); --wide prints
+    one table row per run or search, however wide.
+    """
+    from ingest.store import DocumentStore
+
     with DocumentStore(settings_from(ctx).store_path) as store:
         history = store.runs()
     if as_json:
         console.print_json(json.dumps(history))
+        return
+    if not history:
+        console.print("no ingest runs yet; run `secretome-qa ingest`", highlight=False)
+        return
+    if not wide:
+        print_runs_stacked(history)
         return
     table = Table("run", "source", "query", "started", "outcome", "new", "updated", "unchanged", "skipped")
     for run in history:
@@ -119,11 +149,63 @@ def runs(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help=
                 "", "  search", search["query"], window, "complete" if search["completed"] else "incomplete",
                 str(search["stored_new"]), str(search["stored_updated"]), "", f"found {search['count_found']}",
             )
-    console.print(table)
+    from rich.console import Console
+
+    Console(width=100_000, soft_wrap=True).print(table)  # rows never wrap or get cut: for copying
+
+
+def print_runs_stacked(history: list[dict]) -> None:
+    """Each run as a heading line and its query or file name on a line of its own, never cut short."""
+    for run in history:
+        console.print(
+            f"[bold]run {run['id']}[/] {run['outcome']} · {run['started_at']} · {run['new']} new, "
+            f"{run['updated']} updated, {run['unchanged']} unchanged, {run['skipped']} skipped",
+            highlight=False,
+        )
+        where = run['source'] + (f": {run['query']}" if run['query'] else '')
+        console.print(f"  {escape(where)}", highlight=False, soft_wrap=True)
+        for search in run["searches"]:
+            window = f"{search['mindate'] or '-'}..{search['maxdate'] or '-'}"
+            state = "complete" if search["completed"] else "incomplete"
+            console.print(
+                f"  search {window}, {state}, found {search['count_found']}, {search['stored_new']} new, "
+                f"{search['stored_updated']} updated: {escape(search['query'])}",
+                highlight=False, soft_wrap=True,
+            )
+
+
+def print_stats(report: StoreStats, top: int = 25) -> None:
+    """Every year (newest first, "no year" last), the top publication types and sources, the on-topic share."""
+    console.print(f"records: {report.records}  retracted: {report.retracted}", highlight=False)
+    console.print(
+        f"abstracts: {report.abstract_complete} complete, {report.abstract_partial} partial; "
+        f"on topic (stem cell secretome / EVs): {report.on_topic} of {report.records} ({report.on_topic_share:.1%})",
+        highlight=False,
+    )
+    years = {k: v for k, v in report.by_year.items() if k != "unknown"}
+    year_rows = sorted(years.items(), reverse=True)
+    if "unknown" in report.by_year:
+        year_rows.append(("no year", report.by_year["unknown"]))
+    for title, rows in (
+        ("source", list(report.by_source.items())),
+        ("year", year_rows),
+        ("publication type", list(report.by_pub_type.items())),
+    ):
+        table = Table(title, "records", title=f"by {title}")
+        shown = rows if title == "year" else rows[:top]
+        for key, n in shown:
+            table.add_row(key, str(n))
+        if len(rows) > len(shown):
+            rest = sum(n for _, n in rows[len(shown):])
+            table.add_row(f"... {len(rows) - len(shown)} more", str(rest), style="dim")
+        console.print(table)
 
 
 def stats(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Counts by source, year, publication type, abstract completeness and on-topic share."""
+    from ingest.stats import store_stats
+    from ingest.store import DocumentStore
+
     settings = settings_from(ctx)
     if not settings.store_path.exists():
         raise InputError(f"no document store at {settings.store_path}; run `secretome-qa ingest` first")
@@ -132,17 +214,7 @@ def stats(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help
     if as_json:
         console.print_json(report.model_dump_json())
         return
-    console.print(f"records: {report.records}  retracted: {report.retracted}", highlight=False)
-    console.print(
-        f"abstracts: {report.abstract_complete} complete, {report.abstract_partial} partial; "
-        f"on topic: {report.on_topic} ({report.on_topic_share:.1%})",
-        highlight=False,
-    )
-    for title, counts in (("source", report.by_source), ("year", report.by_year), ("publication type", report.by_pub_type)):
-        table = Table(title, "records", title=f"by {title}")
-        for key, n in list(counts.items())[:25]:
-            table.add_row(key, str(n))
-        console.print(table)
+    print_stats(report)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,14 +1,24 @@
-"""Root of the `secretome-qa` command; each concern registers its commands from its own module."""
+"""Root of the `secretome-qa` command; each concern registers its commands from its own module.
+
+`secretome-qa --help` must be instant: command modules import rag, ingest, eval and api only inside
+command bodies (tests/cli/test_cli_startup.py checks which modules `--help` loads).
+"""
 
 import json
 from pathlib import Path
 
 import typer
-from pydantic import ValidationError
 
-from cli import answer_commands, eval_commands, index_commands, ingest_commands, run_command, serve_commands
+from cli import (
+    answer_commands,
+    eval_commands,
+    index_commands,
+    ingest_commands,
+    review_commands,
+    run_command,
+    serve_commands,
+)
 from cli.context import console, fail, settings_from
-from core.settings import Settings, masked_settings
 
 app = typer.Typer(
     help="Cited question answering over PubMed abstracts on stem cell secretomes.",
@@ -22,6 +32,10 @@ def main(
     ctx: typer.Context,
     data_dir: Path | None = typer.Option(None, help="Data directory (overrides SECRETOME_DATA_DIR)."),
 ) -> None:
+    from pydantic import ValidationError
+
+    from core.settings import Settings
+
     try:
         settings = Settings(**({"data_dir": data_dir} if data_dir else {}))
     except ValidationError as exc:
@@ -32,6 +46,8 @@ def main(
 @app.command()
 def config(ctx: typer.Context) -> None:
     """Print the effective settings (secrets masked)."""
+    from core.settings import masked_settings
+
     console.print_json(json.dumps(masked_settings(settings_from(ctx))))
 
 
@@ -41,3 +57,4 @@ answer_commands.register(app)
 serve_commands.register(app)
 eval_commands.register(app)
 run_command.register(app)
+review_commands.register(app)

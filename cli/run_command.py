@@ -1,13 +1,18 @@
 """`secretome-qa run`: the main job behind `make run` — ingest, index, serve."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import typer
 
 from cli.context import console, err_console, fail, reports_errors, settings_from
 from cli.index_commands import print_summary
 from cli.ingest_commands import ingest_files, ingest_live
 from cli.serve_commands import serve
-from core.settings import Settings
-from ingest.store import DocumentStore
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 PRESET = "seed-review"
 
@@ -15,6 +20,7 @@ PRESET = "seed-review"
 def ingest_default_corpus(settings: Settings, offline: bool) -> None:
     """Live PubMed (the seed review's searches) when NCBI answers, else the offline snapshot."""
     from ingest.live import ncbi_reachable
+    from ingest.store import DocumentStore
 
     with DocumentStore(settings.store_path) as store:
         if not offline and ncbi_reachable(settings):
@@ -45,7 +51,7 @@ def run(
     ingest_default_corpus(settings, offline)
     print_summary(Indexer(settings).run())
     if serve_after:
-        serve(ctx, host=host, port=port)
+        serve(ctx, host=host, port=port, log_format="auto")
     else:
         err_console.print("index ready; not serving (--no-serve)")
 

@@ -1,28 +1,65 @@
-"""`secretome-qa serve`: the HTTP service and its web page under uvicorn."""
+"""`secretome-qa serve`: the HTTP service and its web page under uvicorn.
+
+The port is bound here, before uvicorn starts, so a taken port is reported at once in plain words and
+"serving on ..." is printed only once the socket is ours.
+"""
+
+import errno
+import socket
 
 import typer
 
-from cli.context import console, reports_errors, settings_from
+from cli.context import console, fail, reports_errors, settings_from
+
+LOG_FORMATS = ("auto", "json", "text")
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port, or a clear error when the port is taken or the host is not ours."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise fail(f"port {port} on {host} is already in use; stop what holds it or pass --port", 1) from exc
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", 1) from exc
+    sock.set_inheritable(True)
+    return sock
 
 
 def serve(
     ctx: typer.Context,
     host: str | None = typer.Option(None, help="Interface to bind (default: SECRETOME_API_HOST, 127.0.0.1)."),
     port: int | None = typer.Option(None, min=1, max=65535, help="Port (default: SECRETOME_API_PORT, 8000)."),
+    log_format: str = typer.Option(
+        "auto", "--log-format", envvar="SECRETOME_LOG_FORMAT",
+        help="auto (readable in a terminal, JSON otherwise), json or text.",
+    ),
 ) -> None:
     """Serve the API, the OpenAI-compatible endpoint and the chat page until interrupted."""
+    if log_format not in LOG_FORMATS:
+        raise fail(f"unknown log format {log_format!r}; choose one of {', '.join(LOG_FORMATS)}", 2)
+    settings = settings_from(ctx)
+    host = host or settings.api.host
+    port = port or settings.api.port
+    sock = bind(host, port)
     import uvicorn
 
     from api.app import create_app
     from api.logs import configure_logging
 
-    settings = settings_from(ctx)
-    host = host or settings.api.host
-    port = port or settings.api.port
     console.print(f"serving on http://{host}:{port}/ (docs at /docs)", highlight=False)
-    configure_logging()
-    # log_config=None: logs are already JSON on stderr; uvicorn's own config would replace that.
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+    configure_logging(log_format=log_format)
+    # log_config=None: our handlers are already set; uvicorn's own config would replace them.
+    config = uvicorn.Config(create_app(settings), log_config=None, access_log=False)
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
 
 
 def register(app: typer.Typer) -> None:

@@ -5,6 +5,7 @@ the file and line number instead of silently shrinking the set.
 """
 
 import json
+import random
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,3 +142,43 @@ def load_questions(path: Path, limit: int | None = None) -> QuestionSet:
     if not questions:
         raise InputError(f"question set {path} holds no question")
     return QuestionSet(path=path, questions=questions)
+
+
+def stratified_sample(question_set: QuestionSet, limit: int, seed: int = 0) -> QuestionSet:
+    """`limit` questions drawn with `seed`, spread over (category, answerable) strata like the whole set.
+
+    Each stratum gets its proportional share (largest remainders first); when `limit` allows, every stratum
+    gets at least one question, so a small run still holds unanswerable questions and every category.
+    Questions keep their file order. The whole set comes back when `limit` covers it.
+
+    Raises:
+        InputError: `limit` is below 1.
+    """
+    if limit < 1:
+        raise InputError(f"--limit must be at least 1, got {limit}")
+    questions = question_set.questions
+    if limit >= len(questions):
+        return question_set
+    strata: dict[tuple[str, bool], list[int]] = {}
+    for index, question in enumerate(questions):
+        strata.setdefault((question.category, question.answerable), []).append(index)
+    keys = sorted(strata, key=lambda k: (k[0], k[1]))
+    shares = {k: limit * len(strata[k]) / len(questions) for k in keys}
+    quota = {k: int(shares[k]) for k in keys}
+    if limit >= len(keys):
+        for k in keys:
+            quota[k] = max(quota[k], 1)
+    while sum(quota.values()) > limit:  # minimums overshot: take back from the largest quotas
+        biggest = max((k for k in keys if quota[k] > 1), key=lambda k: (quota[k] - shares[k], quota[k]))
+        quota[biggest] -= 1
+    for k in sorted(keys, key=lambda k: shares[k] - int(shares[k]), reverse=True):
+        if sum(quota.values()) >= limit:
+            break
+        if quota[k] < len(strata[k]):
+            quota[k] += 1
+    while sum(quota.values()) < limit:  # rounding left room and the remainders were all full
+        k = max((k for k in keys if quota[k] < len(strata[k])), key=lambda k: len(strata[k]) - quota[k])
+        quota[k] += 1
+    rng = random.Random(seed)
+    chosen = sorted(i for k in keys for i in rng.sample(strata[k], min(quota[k], len(strata[k]))))
+    return QuestionSet(path=question_set.path, questions=[questions[i] for i in chosen])

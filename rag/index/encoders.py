@@ -1,7 +1,8 @@
 """Texts to unit vectors with ONNX Runtime (int8), the default runtime; torch lives in rag.index.torch_encoder.
 
 The int8 model is exported and quantized locally, once, from the bundled weights (rag.index.onnx_export,
-imported only when the export is missing, so serving from an existing export never imports torch).
+imported only when the export is missing). Texts are tokenized by the `tokenizers` package from the
+model's tokenizer.json, so serving from an existing export imports neither torch nor transformers.
 Texts are sorted by length so a batch pads little.
 """
 
@@ -57,8 +58,6 @@ class OnnxInt8Encoder:
     Once the export exists only the tokenizer is loaded, not the PyTorch weights, so opening is quick."""
 
     def __init__(self, path: Path, export_dir: Path, batch_size: int, threads: int | None):
-        from transformers import AutoTokenizer
-
         target = export_dir / "model-int8.onnx"
         if not target.is_file():
             from rag.index.onnx_export import export_int8
@@ -69,11 +68,8 @@ class OnnxInt8Encoder:
         config = _sentence_config(path)
         self.max_length = int(config.get("max_seq_length") or 512)
         self.lower_case = bool(config.get("do_lower_case", False))
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
-        except (OSError, ValueError) as exc:
-            raise ModelUnavailableError(f"cannot load the tokenizer at {path}: {exc}") from exc
-        self.pad_id = self.tokenizer.pad_token_id or 0
+        self.tokenizer = load_tokenizer(path, self.max_length)
+        self.pad_id = self.tokenizer.token_to_id("[PAD]") or 0
         self.workers = threads or os.cpu_count() or 1
         self.sessions = [self._open_session()]
         self.input_names = [i.name for i in self.sessions[0].get_inputs()]
@@ -99,7 +95,12 @@ class OnnxInt8Encoder:
         texts = [t.strip().lower() if self.lower_case else t.strip() for t in texts]
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        tokenized = self.tokenizer(texts, truncation=True, max_length=self.max_length)
+        encodings = self.tokenizer.encode_batch(texts)
+        tokenized = {
+            "input_ids": [e.ids for e in encodings],
+            "attention_mask": [e.attention_mask for e in encodings],
+            "token_type_ids": [e.type_ids for e in encodings],
+        }
         features = {name: tokenized[name] for name in self.input_names}
         batches = length_batches([len(ids) for ids in features["input_ids"]], self.batch_size)
         sessions = self._sessions_for(len(batches))
@@ -120,6 +121,27 @@ class OnnxInt8Encoder:
         for rows, vectors in results:
             out[rows] = vectors
         return unit(out)
+
+
+def load_tokenizer(path: Path, max_length: int):
+    """The model's fast tokenizer from tokenizer.json, truncating at `max_length`, padding left to pad_batch.
+
+    Same ids as transformers' AutoTokenizer for the same file (it wraps this very tokenizer), without
+    importing transformers (and through it torch).
+
+    Raises:
+        ModelUnavailableError: the directory has no readable tokenizer.json.
+    """
+    from tokenizers import Tokenizer
+
+    file = path / "tokenizer.json"
+    try:
+        tokenizer = Tokenizer.from_file(str(file))
+    except Exception as exc:  # tokenizers raises plain Exception for a missing or malformed file
+        raise ModelUnavailableError(f"cannot load the tokenizer {file}: {exc}") from exc
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length)
+    return tokenizer
 
 
 def _sentence_config(path: Path) -> dict:

@@ -8,8 +8,10 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from core.errors import InputError
 from core.settings import Settings
 from rag.answer.answerer import Answerer
-from rag.chat import Chat, ChatReply, carry_entities, is_follow_up, key_entities
+from rag.answer.routing import is_yes_no
+from rag.chat import Chat, ChatReply, is_follow_up, key_entities, rewrite_follow_up
 from rag.conversations import ConversationStore
+from rag.types import SearchFilters
 from tests.rag.answer.answer_fixtures import SYNTHETIC_EVIDENCE, RecordingSearcher, build_index, embedder  # noqa: F401
 
 
@@ -54,10 +56,48 @@ def test_follow_up_detection(message: str, expected: bool) -> None:
     assert is_follow_up(message) is expected
 
 
-def test_carry_entities_replaces_a_pronoun_or_appends_the_topic() -> None:
-    assert carry_entities("Were they tested in patients?", "MSC exosomes") == "Were MSC exosomes tested in patients?"
-    assert carry_entities("And in rats?", "MSC exosomes") == "And in rats, regarding MSC exosomes?"
-    assert carry_entities("Do MSC exosomes work?", "MSC exosomes") == "Do MSC exosomes work?"
+@pytest.mark.parametrize(
+    ("previous", "message", "expected"),
+    [
+        # the issue's failing examples
+        ("What regulatory hurdles face MSC-derived extracellular vesicles?", "And which reporting standards apply to them?",
+         "Which reporting standards apply to MSC-derived extracellular vesicles?"),
+        ("Which MSC sources are used to produce extracellular vesicles?", "What about umbilical cord?",
+         "Which umbilical cord MSC sources are used to produce extracellular vesicles?"),
+        ("Which umbilical cord MSC sources are used to produce extracellular vesicles?", "And do they contain microRNAs?",
+         "Do umbilical cord MSC extracellular vesicles contain microRNAs?"),
+        # pronouns, swaps, prepositional ellipsis, other fragments
+        ("Were MSC exosomes tested?", "Were they tested in patients?", "Were MSC exosomes tested in patients?"),
+        ("Do MSC exosomes reduce apoptosis?", "And in rats?", "Do MSC exosomes reduce apoptosis in rats?"),
+        ("Do adipose MSC exosomes promote wound healing?", "What about bone marrow?",
+         "Do bone marrow MSC exosomes promote wound healing?"),
+        ("Do MSC exosomes work?", "Do MSC exosomes work?", "Do MSC exosomes work?"),
+        ("How are MSC exosomes labelled in mice?", "Where do they accumulate?", "Where do MSC exosomes accumulate?"),
+    ],
+)
+def test_follow_ups_become_standalone_around_the_previous_subject(previous: str, message: str, expected: str) -> None:
+    assert rewrite_follow_up(message, previous) == expected
+
+
+def test_the_subject_is_a_noun_phrase_not_a_category_word() -> None:
+    assert key_entities("What regulatory hurdles face MSC-derived EVs?") == "MSC-derived EVs"
+    assert key_entities("Which MSC sources are used to produce extracellular vesicles?") == "MSC extracellular vesicles"
+
+
+def test_and_openers_are_still_yes_no_questions() -> None:
+    assert is_yes_no("And do they contain microRNAs?")
+    assert is_yes_no(rewrite_follow_up("And do they contain microRNAs?", "Which cargo do MSC exosomes carry?"))
+    assert not is_yes_no("And which standards apply?")
+
+
+def test_the_follow_up_set_scores_above_its_floor() -> None:
+    """eval/questions/followups.jsonl: 34 written follow-ups; the old rewriter scored exact 0.21, token F1 0.81."""
+    from eval.followups import FOLLOWUP_SET, load_followups, score_followups
+
+    result = score_followups(load_followups(FOLLOWUP_SET))
+    assert result["followups"] >= 30
+    assert result["exact"] >= 0.75, [r for r in result["rows"] if not r["exact"]]
+    assert result["token_f1"] >= 0.9
 
 
 def test_a_conversation_persists_and_follow_ups_carry_the_topic(answerer: Answerer, store: ConversationStore, searcher) -> None:
@@ -104,3 +144,13 @@ def test_streamed_chat_ends_with_a_stored_reply(answerer: Answerer, store: Conve
 def test_an_empty_message_is_an_input_error(answerer: Answerer, store: ConversationStore) -> None:
     with pytest.raises(InputError):
         Chat(answerer, store).send("   ")
+
+
+def test_a_follow_up_keeps_the_previous_turns_filters(answerer: Answerer, store: ConversationStore) -> None:
+    chat = Chat(answerer, store)
+    first = chat.send("How do mesenchymal stem cell exosomes protect cardiomyocytes?",
+                      filters=SearchFilters(exclude_retracted=True))
+    second = chat.send("Do they reduce apoptosis?", conversation_id=first.conversation_id)
+    turns = store.conversation(first.conversation_id)
+    assert turns[2]["payload"]["filters"]["exclude_retracted"] is True
+    assert "90000103" not in [c.pmid for c in second.answer.citations], "the retracted record stays filtered out"
