@@ -91,11 +91,18 @@ def describe_validation(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+def public_message(exc: SecretomeQAError) -> str:
+    """What a client may read: the vector store's address (host and port) stays in the logs only."""
+    if isinstance(exc, VectorStoreUnavailableError):
+        return "the vector store is not answering; retry in a few seconds"
+    return str(exc)
+
+
 async def _project_error(request: Request, exc: SecretomeQAError) -> JSONResponse:
     status = status_for(exc)
     log.warning("request failed", extra={"error": type(exc).__name__, "status": status, "detail": str(exc)})
     headers = {"Retry-After": "5"} if exc.retryable else None
-    return error_response(status, error_code(exc), str(exc), headers)
+    return error_response(status, error_code(exc), public_message(exc), headers)
 
 
 async def _api_error(request: Request, exc: ApiError) -> JSONResponse:

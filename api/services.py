@@ -2,10 +2,13 @@
 
 The searcher and answerer are built on first use rather than at import, and dropped when the vector
 store goes away, so a service started before its index (or during a Chroma outage) recovers by itself
-once the dependency is back, without a restart.
+once the dependency is back, without a restart. They are also reopened when the index's manifest changes
+(another process re-indexed), so the service never keeps answering from a stale BM25 table. At startup
+an index whose parts disagree (an `index` run was killed) is repaired before it is served.
 """
 
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,11 +23,28 @@ from ingest.stats import StoreStats, store_stats
 from ingest.store import DocumentStore
 from rag.answer.answerer import Answerer
 from rag.index.embeddings import LocalEmbeddings
+from rag.index.manifest import MANIFEST_NAME
 from rag.pipeline import Pipeline, build_pipeline
 from rag.retrieve.searcher import Searcher
 from rag.types import Evidence, SearchFilters
 
 log = logging.getLogger("api.services")
+
+
+def detach_embedded_chroma(pipeline: Pipeline) -> None:
+    """Make the next embedded client for this path start afresh.
+
+    Chroma shares one in-process system per persistent path, and that system does not see what another
+    process wrote (its vector segments stay as loaded). Dropping it from Chroma's cache makes the next
+    client load the index as it is on disk now; requests still running on the old pipeline keep their
+    collection handles, which hold the old system directly.
+    """
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    identifier = getattr(pipeline.searcher.chroma.client, "_identifier", None)
+    if pipeline.settings.chroma.mode == "embedded" and identifier:
+        SharedSystemClient._identifier_to_system.pop(identifier, None)
+        SharedSystemClient._identifier_to_refcount.pop(identifier, None)
 
 
 class Services:
@@ -38,6 +58,7 @@ class Services:
         self._lock = threading.Lock()
         self._embeddings: LocalEmbeddings | None = None
         self._pipeline: Pipeline | None = None
+        self._stamp: tuple[int, int] | None = None
         self._stats: tuple[tuple, StoreStats] | None = None
 
     def pipeline(self) -> Pipeline:
@@ -47,10 +68,24 @@ class Services:
         does not load the model again.
         """
         with self._lock:
+            stamp = self._manifest_stamp()
+            if self._pipeline is not None and stamp != self._stamp:
+                log.info("the index changed on disk; reopening it", extra={"manifest": str(stamp)})
+                detach_embedded_chroma(self._pipeline)
+                self._pipeline = None
             if self._pipeline is None:
                 self._pipeline = build_pipeline(self.settings, embeddings=self._embeddings, chat_model=self.chat_model)
                 self._embeddings = self._pipeline.embeddings
+                self._stamp = stamp
             return self._pipeline
+
+    def _manifest_stamp(self) -> tuple[int, int] | None:
+        """(mtime, inode) of the manifest: it is replaced atomically as the last step of every index run."""
+        try:
+            stat = os.stat(self.settings.index_dir / MANIFEST_NAME)
+        except OSError:
+            return None
+        return stat.st_mtime_ns, stat.st_ino
 
     def searcher(self) -> Searcher:
         return self.pipeline().searcher
@@ -80,14 +115,37 @@ class Services:
         with self.index_guard():
             return self.searcher().search(query, k=k, filters=filters)
 
-    def probe_index(self) -> int:
-        """Chunks in the vector store: proves the index opens and the vector store answers."""
+    def probe_index(self) -> str:
+        """What the served index holds, from the manifest it was opened with, checked against the vector
+        store (so it proves the index opens and Chroma answers)."""
         with self.index_guard():
-            return self.searcher().chroma.count()
+            searcher = self.searcher()
+            manifest = searcher.manifest
+            vectors = searcher.chroma.count()
+        served = f"{manifest.records} records, {manifest.chunks} chunks, updated {manifest.updated_at}"
+        if vectors != manifest.chunks:
+            return f"serving {served}; the vector store now holds {vectors} chunks (an index run is in progress?)"
+        return f"ok ({served})"
+
+    def repair_index(self) -> list[str]:
+        """Compare record table, manifest, BM25 and Chroma; if they disagree (a killed `index` run), run the
+        indexer, which reconciles them. Returns what disagreed (empty when the index is whole or absent)."""
+        from rag.index.indexer import index_counts
+
+        try:
+            problems = index_counts(self.settings).disagreements(include_store=False)
+        except (SecretomeQAError, OSError):
+            return []  # no index yet, or Chroma unreachable: /readyz reports it
+        if problems:
+            log.warning("the index is inconsistent; repairing it before serving", extra={"problems": problems})
+            self.reindex()
+        return problems
 
     def warm_up(self) -> None:
-        """Open the index and load the models before the first request; a failure here is only logged."""
+        """Repair an inconsistent index, open it and load the models before the first request; a failure
+        here is only logged."""
         try:
+            self.repair_index()
             self.answerer()
         except (SecretomeQAError, OSError) as exc:  # the service starts anyway; /readyz reports what is missing
             log.warning("answering is not ready at startup", extra={"error": type(exc).__name__, "detail": str(exc)})

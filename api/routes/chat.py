@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from api.deps import ConversationsDep, ServicesDep, SettingsDep, question_limit
-from api.errors import ApiError, error_body, error_code, status_for
+from api.errors import ApiError, error_body, error_code, public_message, status_for
 from api.schemas import CONVERSATION_ID, ChatRequest, ChatResponse, ConversationResponse, ConversationTurn
 from api.services import Services
 from api.streaming import Final, StreamItem, start_stream
@@ -78,7 +78,7 @@ async def chat_events(
                 yield _event("token", {"text": item})
     except SecretomeQAError as exc:
         services.note_failure(exc)
-        yield _event("error", {**error_body(error_code(exc), str(exc))["error"], "status": status_for(exc)})
+        yield _event("error", {**error_body(error_code(exc), public_message(exc))["error"], "status": status_for(exc)})
 
 
 @router.post(

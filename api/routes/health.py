@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from api.deps import ServicesDep
+from api.errors import public_message
 from api.schemas import Health, Readiness
 from api.services import Services
 from core.errors import SecretomeQAError
@@ -28,9 +29,9 @@ def readiness_checks(services: Services) -> dict[str, str]:
     except SecretomeQAError as exc:
         checks["store"] = str(exc)
     try:
-        checks["index"] = f"ok ({services.probe_index()} chunks)"
+        checks["index"] = services.probe_index()
     except SecretomeQAError as exc:
-        checks["index"] = str(exc)
+        checks["index"] = public_message(exc)
     return checks
 
 
