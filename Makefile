@@ -6,6 +6,12 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
+# Torch is needed once, to export the int8 ONNX model (and for SECRETOME_EMBEDDING_BACKEND=torch); serving
+# runs on ONNX Runtime and never imports it. From PyPI on Linux, `pip install torch` pulls a multi-GB CUDA
+# build: elsewhere run `make install TORCH_INDEX=https://download.pytorch.org/whl/cpu` for the CPU wheel.
+# Empty here: this workplace's pip finds the CPU wheel in its local wheel store.
+TORCH_SPEC ?= torch==2.13.0
+TORCH_INDEX ?=
 
 .PHONY: install run test test-llm bench lint clean
 
@@ -14,7 +20,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) '$(TORCH_SPEC)'
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 

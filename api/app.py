@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, *, chat_model: BaseChatModel | 
     app = FastAPI(
         title="secretome-qa",
         docs_url=None,
+        redoc_url=None,  # ReDoc loads its script from a CDN; /docs is bundled
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,

@@ -117,12 +117,35 @@ class OpenAIMessage(BaseModel):
         return self.content or ""
 
 
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    include_usage: bool = False
+
+
+class ModelCard(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int = 0
+    owned_by: str = "secretome-qa"
+
+
+class ModelList(BaseModel):
+    """`GET /v1/models`: the one model this service answers as (clients list models before chatting)."""
+
+    object: Literal["list"] = "list"
+    data: list[ModelCard]
+
+
 class ChatCompletionRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     model: str = Field("secretome-qa", description="Ignored except for being echoed back.")
     messages: list[OpenAIMessage] = Field(min_length=1)
     stream: bool = False
+    stream_options: StreamOptions | None = Field(
+        None, description="With `include_usage`, a streamed response ends with a chunk carrying `usage`."
+    )
     temperature: float | None = Field(None, ge=0, le=2)
     max_tokens: int | None = Field(None, ge=1)
 

@@ -17,7 +17,15 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from api.deps import ConversationsDep, ServicesDep, SettingsDep, question_limit
 from api.errors import ApiError, error_body, error_code
-from api.schemas import ChatCompletion, ChatCompletionRequest, CompletionChoice, CompletionMessage, Usage
+from api.schemas import (
+    ChatCompletion,
+    ChatCompletionRequest,
+    CompletionChoice,
+    CompletionMessage,
+    ModelCard,
+    ModelList,
+    Usage,
+)
 from api.services import Services
 from api.streaming import Final, StreamItem, start_stream
 from core.errors import SecretomeQAError
@@ -26,6 +34,24 @@ from rag.chat import Chat
 from rag.types import CitedAnswer
 
 router = APIRouter(prefix="/v1", tags=["openai"])
+
+
+MODEL_ID = "secretome-qa"
+
+
+def verdict_line(answer: CitedAnswer) -> str:
+    """The yes/no verdict as the text's first line, so a plain chat client shows it."""
+    return f"Verdict: {answer.verdict}\n\n" if answer.verdict else ""
+
+
+def usage(prompt_words: int, content: str) -> Usage:
+    return Usage(prompt_tokens=prompt_words, completion_tokens=word_count(content),
+                 total_tokens=prompt_words + word_count(content))
+
+
+@router.get("/models", response_model=ModelList, summary="The model this service answers as (OpenAI list format)")
+async def list_models() -> ModelList:
+    return ModelList(data=[ModelCard(id=MODEL_ID)])
 
 
 def references(answer: CitedAnswer) -> str:
@@ -68,8 +94,10 @@ def _chunk(
 
 
 async def completion_chunks(
-    items: AsyncIterator[StreamItem], model: str, services: Services
+    items: AsyncIterator[StreamItem], model: str, services: Services, prompt_words: int | None = None
 ) -> AsyncIterator[ServerSentEvent]:
+    """SSE chunks in OpenAI's shape; with `prompt_words` (stream_options.include_usage) a last chunk with
+    empty `choices` carries `usage`, as OpenAI sends it."""
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
     yield ServerSentEvent(data=_chunk(completion_id, model, created, {"role": "assistant", "content": ""}))
@@ -82,12 +110,20 @@ async def completion_chunks(
                 tail = references(answer)
                 if "".join(streamed).strip() != answer.answer.strip():
                     tail = f"\n\nVerified answer (citations checked after generation):\n{answer.answer}{tail}"
+                if answer.verdict:
+                    tail += f"\n\nVerdict: {answer.verdict}"
+                streamed.append(tail)
                 citations = [c.model_dump(mode="json") for c in answer.citations]
                 yield ServerSentEvent(data=_chunk(completion_id, model, created, {"content": tail}))
                 yield ServerSentEvent(
                     data=_chunk(completion_id, model, created, {}, "stop", citations=citations,
                                 secretome=answer.model_dump(mode="json", exclude={"evidence"}))
                 )
+                if prompt_words is not None:
+                    body = {"id": completion_id, "object": "chat.completion.chunk", "created": created,
+                            "model": model, "choices": [],
+                            "usage": usage(prompt_words, "".join(streamed)).model_dump()}
+                    yield ServerSentEvent(data=json.dumps(body))
             else:
                 streamed.append(item)
                 yield ServerSentEvent(data=_chunk(completion_id, model, created, {"content": item}))
@@ -116,21 +152,19 @@ async def chat_completions(
         question = await asyncio.to_thread(Chat(answerer, store).standalone_question, message, history, backend)
         if body.stream:
             items = await start_stream(request, answerer.astream(question))
-            return EventSourceResponse(completion_chunks(items, body.model, services), ping=15)
+            wants_usage = bool(body.stream_options and body.stream_options.include_usage)
+            prompt_words = sum(word_count(m.text()) for m in body.messages) if wants_usage else None
+            return EventSourceResponse(completion_chunks(items, body.model, services, prompt_words), ping=15)
         answer = await asyncio.to_thread(answerer.ask, question)
     services.metrics.count_answer("openai", answer.refused)
     answer = answer.model_copy(update={"question": message, "standalone_question": question})
-    content = answer.answer + references(answer)
+    content = verdict_line(answer) + answer.answer + references(answer)
     prompt_words = sum(word_count(m.text()) for m in body.messages)
     return ChatCompletion(
         id=f"chatcmpl-{uuid.uuid4().hex}",
         model=body.model,
         choices=[CompletionChoice(message=CompletionMessage(content=content))],
-        usage=Usage(
-            prompt_tokens=prompt_words,
-            completion_tokens=word_count(content),
-            total_tokens=prompt_words + word_count(content),
-        ),
+        usage=usage(prompt_words, content),
         citations=[c.model_dump(mode="json") for c in answer.citations],
         secretome=answer.model_dump(mode="json", exclude={"evidence"}),
     )

@@ -25,6 +25,8 @@ async function checkStatus() {
 }
 
 function addUserMessage(text) {
+  const empty = $("empty-state");
+  if (empty) empty.hidden = true;
   const item = document.createElement("li");
   item.className = "message user";
   item.textContent = text;
@@ -63,6 +65,21 @@ function renderAnswerText(container, text, citations) {
   container.append(text.slice(last));
 }
 
+// Titles carry inline markup ("CD34<sup>+</sup>"); most snapshot records have none: show the passage's opening words.
+function plainText(text) {
+  if (!text) return "";
+  const doc = new DOMParser().parseFromString(text, "text/html");
+  return (doc.body.textContent || "").replace(/\s+/g, " ").trim();
+}
+
+function displayTitle(title, passage) {
+  const plain = plainText(title);
+  if (plain) return plain;
+  const words = plainText(passage).split(" ").filter(Boolean);
+  if (!words.length) return "(no title)";
+  return words.slice(0, 12).join(" ") + (words.length > 12 ? " …" : "");
+}
+
 function renderCitations(list, citations) {
   list.replaceChildren();
   for (const citation of citations) {
@@ -80,7 +97,7 @@ function renderCitations(list, citations) {
     const kind = document.createElement("span");
     kind.className = "study-type";
     kind.textContent = citation.phase ? `${citation.study_type}, ${citation.phase}` : citation.study_type;
-    summary.append(link, " ", citation.title || "(untitled)", where ? ` (${where}) ` : " ", kind);
+    summary.append(link, " ", displayTitle(citation.title, citation.passage), where ? ` (${where}) ` : " ", kind);
     const passage = document.createElement("blockquote");
     passage.className = "passage";
     passage.textContent = citation.passage || "No passage recorded.";
@@ -151,7 +168,9 @@ async function ask(question) {
   addUserMessage(question);
   const node = addAnswerShell();
   const text = node.querySelector(".answer-text");
-  const response = await fetch("/v1/chat", {
+  let response;
+  try {
+    response = await fetch("/v1/chat", {
     method: "POST",
     headers: {
       "Content-Type": "application/json",
@@ -159,7 +178,11 @@ async function ask(question) {
       ...(state.conversationToken ? { "X-Conversation-Token": state.conversationToken } : {}),
     },
     body: JSON.stringify({ message: question, conversation_id: state.conversationId, stream: true }),
-  });
+    });
+  } catch (err) {
+    renderError(node, `The service could not be reached (${err.message}). Is \`secretome-qa serve\` running?`);
+    return;
+  }
   if (!response.ok) {
     renderError(node, errorMessage(await response.json().catch(() => null), response.status));
     return;
@@ -172,6 +195,7 @@ async function ask(question) {
     else if (event === "citations") renderFinal(node, data);
     else if (event === "error") renderError(node, data.message);
   }
+  if (node.classList.contains("pending")) renderError(node, "The answer was cut off before it finished; ask again.");
   node.scrollIntoView({ block: "end" });
 }
 
@@ -194,6 +218,21 @@ async function brief(topic, format) {
   link.textContent = `Download briefing.${format}`;
   link.dataset.testid = "briefing-download";
   result.replaceChildren("Briefing ready: ", link);
+  const shown = $("briefing-text");
+  if (shown) {
+    const text = await blob.text();
+    if (format === "html") {
+      const frame = document.createElement("iframe");
+      frame.sandbox = "";
+      frame.srcdoc = text;
+      frame.title = "Briefing";
+      shown.replaceChildren(frame);
+    } else {
+      const pre = document.createElement("pre");
+      pre.textContent = text;
+      shown.replaceChildren(pre);
+    }
+  }
   link.click();
 }
 
@@ -204,6 +243,12 @@ function busy(button, on) {
 
 document.addEventListener("DOMContentLoaded", () => {
   checkStatus();
+  for (const example of document.querySelectorAll("[data-example]")) {
+    example.addEventListener("click", () => {
+      $("question").value = example.dataset.example;
+      $("ask-form").requestSubmit();
+    });
+  }
   $("ask-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const question = $("question").value.trim();
@@ -213,7 +258,8 @@ document.addEventListener("DOMContentLoaded", () => {
     try {
       await ask(question);
     } catch (err) {
-      renderError(addAnswerShell(), `The service could not be reached: ${err.message}`);
+      const pending = document.querySelector("#messages .pending");
+      renderError(pending || addAnswerShell(), `The service could not be reached: ${err.message}`);
     } finally {
       busy($("ask"), false);
     }
@@ -228,6 +274,8 @@ document.addEventListener("DOMContentLoaded", () => {
     state.conversationId = null;
     state.conversationToken = null;
     $("messages").replaceChildren();
+    const empty = $("empty-state");
+    if (empty) empty.hidden = false;
   });
   $("briefing-form").addEventListener("submit", async (event) => {
     event.preventDefault();
