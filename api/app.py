@@ -16,7 +16,12 @@ from swagger_ui_bundle import swagger_ui_path
 
 from api.errors import install_error_handlers
 from api.metrics import ServiceMetrics
-from api.middleware import BodySizeLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
+from api.middleware import (
+    BodySizeLimitMiddleware,
+    RateLimitMiddleware,
+    RequestContextMiddleware,
+    RequestLimitsMiddleware,
+)
 from api.ratelimit import RateLimiter
 from api.routes import ask, briefings, chat, docs, health, ingest_jobs, openai_compat, page, records, search, stats
 from api.routes.page import STATIC_DIR
@@ -59,8 +64,16 @@ def create_app(settings: Settings | None = None, *, chat_model: BaseChatModel | 
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.api.max_body_bytes)
-    app.add_middleware(RateLimitMiddleware, limiter=RateLimiter(settings.api.rate_limit_per_minute))
+    api = settings.api
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=api.max_body_bytes,
+        upload_max_bytes=api.max_upload_bytes,
+        admin_key=api.admin_key.get_secret_value() if api.admin_key else None,
+    )
+    # one SQLite file under the data dir: every worker of `serve --workers N` shares the buckets
+    limiter = RateLimiter(api.rate_limit_per_minute, settings.ratelimit_path, api.rate_limit_max_clients)
+    app.add_middleware(RateLimitMiddleware, limiter=limiter)
     if settings.api.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -69,6 +82,12 @@ def create_app(settings: Settings | None = None, *, chat_model: BaseChatModel | 
             allow_headers=["Content-Type", "X-API-Key", "X-Request-ID"],
             expose_headers=["X-Request-ID", "Retry-After"],
         )
+    app.add_middleware(
+        RequestLimitsMiddleware,
+        max_path_chars=api.max_path_chars,
+        max_headers=api.max_headers,
+        max_header_bytes=api.max_header_bytes,
+    )
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     for module in ROUTERS:
         app.include_router(module.router)

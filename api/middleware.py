@@ -1,8 +1,10 @@
-"""Pure ASGI middleware: request ids with JSON access logs and metrics, body size limit, rate limit.
+"""Pure ASGI middleware: request ids with JSON access logs and metrics, request head limits, body size
+limit, rate limit.
 
 Pure ASGI rather than `BaseHTTPMiddleware`, so streamed answers (SSE) pass through unbuffered.
 """
 
+import hmac
 import logging
 import re
 import time
@@ -92,24 +94,45 @@ class BodySizeLimitMiddleware:
     """Refuse bodies over `max_bytes` with a JSON 413: by Content-Length up front, else while reading.
 
     Starlette's own limiter answers in plain text from outside the app's error handlers; this one keeps
-    the API's error shape and names the limit.
+    the API's error shape and names the limit. Uploads to `upload_paths` that present the admin key get
+    `upload_max_bytes` instead (real PubMed exports are larger than a JSON body; the route streams them
+    to disk); without the key they keep the small limit, so nobody unauthenticated can send a large body.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int):
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        upload_max_bytes: int | None = None,
+        upload_paths: tuple[str, ...] = ("/v1/ingest",),
+        admin_key: str | None = None,
+    ):
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_max_bytes = upload_max_bytes or max_bytes
+        self.upload_paths = upload_paths
+        self.admin_key = admin_key
 
-    def _too_large(self) -> JSONResponse:
-        message = f"request body is larger than the limit of {self.max_bytes} bytes"
+    def limit_for(self, scope: Scope) -> int:
+        if self.admin_key and scope["path"] in self.upload_paths:
+            presented = header(scope, "x-api-key")
+            if presented is not None and hmac.compare_digest(presented.encode(), self.admin_key.encode()):
+                return self.upload_max_bytes
+        return self.max_bytes
+
+    @staticmethod
+    def _too_large(limit: int) -> JSONResponse:
+        message = f"request body is larger than the limit of {limit} bytes"
         return error_response(413, "payload_too_large", message)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limit_for(scope)
         declared = header(scope, "content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._too_large()(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._too_large(limit)(scope, receive, send)
             return
         received = 0
         response_started = False
@@ -119,7 +142,7 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     # An HTTPException, so FastAPI's body parsing re-raises it instead of calling it a parse error.
                     raise HTTPException(413, "request body too large")
             return message
@@ -134,11 +157,54 @@ class BodySizeLimitMiddleware:
         except HTTPException as exc:
             if exc.status_code != 413 or response_started:
                 raise
-            await self._too_large()(scope, receive, send)
+            await self._too_large(limit)(scope, receive, send)
+
+
+class RequestLimitsMiddleware:
+    """Refuse oversized request heads with the API's JSON error shape: a path (with query) longer than
+    `max_path_chars` is 414, more than `max_headers` headers or more than `max_header_bytes` of them 431.
+
+    The server caps what it buffers before the app sees anything (`serve` runs h11 with a bounded
+    incomplete-event size); this gives every request it lets through the same limits and a JSON answer.
+    """
+
+    def __init__(self, app: ASGIApp, max_path_chars: int, max_headers: int, max_header_bytes: int):
+        self.app = app
+        self.max_path_chars = max_path_chars
+        self.max_headers = max_headers
+        self.max_header_bytes = max_header_bytes
+
+    def refusal(self, scope: Scope) -> JSONResponse | None:
+        target = len(scope.get("raw_path") or scope["path"].encode()) + len(scope.get("query_string", b""))
+        if target > self.max_path_chars:
+            message = f"the request path and query are {target} characters; the limit is {self.max_path_chars}"
+            return error_response(414, "uri_too_long", message)
+        headers = scope.get("headers", [])
+        if len(headers) > self.max_headers:
+            return error_response(
+                431, "headers_too_large", f"{len(headers)} request headers; the limit is {self.max_headers}"
+            )
+        size = sum(len(k) + len(v) + 4 for k, v in headers)
+        if size > self.max_header_bytes:
+            return error_response(
+                431, "headers_too_large", f"request headers are {size} bytes; the limit is {self.max_header_bytes}"
+            )
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (response := self.refusal(scope)) is not None:
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 class RateLimitMiddleware:
-    """Per-client token bucket on the API (`/v1/...`); health, metrics and the page are never limited."""
+    """Per-client token bucket on the API (`/v1/...`); health, metrics and the page are never limited.
+
+    The client is the peer address as the server reports it; the server believes `X-Forwarded-For` only
+    from the proxies named in `settings.api.trusted_proxies` (none by default), so a header cannot pick
+    a fresh bucket. Wall-clock time, because workers in other processes share the buckets.
+    """
 
     def __init__(self, app: ASGIApp, limiter: RateLimiter, prefix: str = "/v1/"):
         self.app = app
@@ -150,7 +216,7 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         client = scope.get("client")
-        wait = self.limiter.acquire(client[0] if client else "unknown", time.monotonic())
+        wait = self.limiter.acquire(client[0] if client else "unknown", time.time())
         if wait > 0:
             retry_after = str(max(1, round(wait)))
             message = f"rate limit of {self.limiter.per_minute} requests per minute exceeded; retry in {retry_after} s"

@@ -1,10 +1,13 @@
 """`secretome-qa serve`: the HTTP service and its web page under uvicorn.
 
 The port is bound here, before uvicorn starts, so a taken port is reported at once in plain words and
-"serving on ..." is printed only once the socket is ours.
+"serving on ..." is printed only once the socket is ours. uvicorn runs with the options of
+`api.server_config` (forwarded headers only from trusted proxies, h11 with a capped request head), in
+one process or, with `--workers`, several sharing the socket and the rate limit.
 """
 
 import errno
+import os
 import socket
 
 import typer
@@ -39,6 +42,9 @@ def serve(
         "auto", "--log-format", envvar="SECRETOME_LOG_FORMAT",
         help="auto (readable in a terminal, JSON otherwise), json or text.",
     ),
+    workers: int | None = typer.Option(
+        None, min=1, max=64, help="Worker processes (default: SECRETOME_API__WORKERS, 1); they share the rate limit."
+    ),
 ) -> None:
     """Serve the API, the OpenAI-compatible endpoint and the chat page until interrupted."""
     if log_format not in LOG_FORMATS:
@@ -51,13 +57,28 @@ def serve(
 
     from api.app import create_app
     from api.logs import configure_logging
+    from api.server_config import LOG_FORMAT_ENV, SETTINGS_ENV, settings_json, uvicorn_options
 
     console.print(f"serving on http://{host}:{port}/ (docs at /docs)", highlight=False)
     configure_logging(log_format=log_format)
-    # log_config=None: our handlers are already set; uvicorn's own config would replace them.
-    config = uvicorn.Config(create_app(settings), log_config=None, access_log=False)
+    options = uvicorn_options(settings)
+    workers = workers or settings.api.workers
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        if workers > 1:
+            # each worker builds its own app from these settings (api.server_config.worker_app)
+            os.environ[SETTINGS_ENV] = settings_json(settings)
+            os.environ[LOG_FORMAT_ENV] = log_format
+            config = uvicorn.Config(
+                "api.server_config:worker_app", factory=True, workers=workers, log_config=None, access_log=False,
+                **options,
+            )
+            from uvicorn.supervisors import Multiprocess
+
+            Multiprocess(config, sockets=[sock]).run()
+        else:
+            # log_config=None: our handlers are already set; uvicorn's own config would replace them.
+            config = uvicorn.Config(create_app(settings), log_config=None, access_log=False, **options)
+            uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()
 

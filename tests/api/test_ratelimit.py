@@ -1,4 +1,4 @@
-"""The token bucket behind 429s, driven by an explicit clock."""
+"""The token bucket behind 429s, driven by an explicit clock, in memory and in a shared SQLite file."""
 
 from api.ratelimit import RateLimiter
 
@@ -26,9 +26,17 @@ def test_refill_never_exceeds_the_burst() -> None:
     assert allowed[:3] == [0.0, 0.0, 0.0] and allowed[3] > 0
 
 
-def test_idle_clients_are_forgotten_once_there_are_many() -> None:
-    limiter = RateLimiter(per_minute=60)
-    for i in range(1100):
-        limiter.acquire(f"client-{i}", now=float(i) / 1000)
-    limiter.acquire("late", now=1000.0)
-    assert len(limiter.buckets) < 10
+def test_the_table_is_bounded_by_forgetting_the_idlest_clients() -> None:
+    limiter = RateLimiter(per_minute=60, max_clients=100)
+    for i in range(1000):
+        limiter.acquire(f"client-{i}", now=float(i))
+    assert limiter.clients() <= 100
+    assert limiter.acquire("client-999", now=999.0) == 0.0
+
+
+def test_two_limiters_on_one_file_share_the_buckets(tmp_path) -> None:
+    """What two worker processes see: the limit holds in total, not per process."""
+    first = RateLimiter(per_minute=4, path=tmp_path / "ratelimit.sqlite")
+    second = RateLimiter(per_minute=4, path=tmp_path / "ratelimit.sqlite")
+    results = [limiter.acquire("a", now=100.0) for limiter in (first, second, first, second, first)]
+    assert results[:4] == [0.0] * 4 and results[4] > 0
