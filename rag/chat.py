@@ -3,8 +3,9 @@
 A follow-up such as "Were they tested in patients?" means nothing to a retriever. With the llm backend
 the chat model rewrites it from the history (LangChain's history-aware rewriting, rag.answer.llm); with the
 extractive backend rag.followup resolves pronouns and ellipsis against the previous question's subject,
-so the question stays deterministic and offline. A follow-up without filters keeps the previous turn's. Turns persist in the ConversationStore, so a conversation survives
-restarts and `GET /v1/conversations/{id}` can show it.
+so the question stays deterministic and offline. A follow-up without filters keeps the previous turn's.
+Turns persist in the ConversationStore, so a conversation survives restarts and
+`GET /v1/conversations/{id}` can show it.
 """
 
 import asyncio

@@ -5,7 +5,6 @@ Chromium, and the chat page's empty state, errors, phone width, titles and brief
 import json
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -15,7 +14,6 @@ from ingest.store import DocumentStore
 from tests.api.live_server import LiveServer
 from tests.api.test_web_page import CHROMIUM, CHROMIUM_ARGS
 from tests.cli.conftest import cli_records
-
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +138,7 @@ def test_citations_show_plain_titles_or_the_passage_opening(browser, server: Liv
 
 @pytest.mark.browser
 def test_an_unreachable_service_leaves_no_pending_bubble(browser, server: LiveServer) -> None:
-    context, page, errors = open_page(browser, server.url + "/")
+    context, page, _ = open_page(browser, server.url + "/")
     try:
         page.route("**/v1/chat", lambda route: route.abort())
         page.fill("[data-testid=question]", "Do MSC exosomes carry microRNAs?")

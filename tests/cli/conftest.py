@@ -51,5 +51,5 @@ def run_cli(*args: str, data_dir: Path | None = None, stdin: str | None = None, 
             env: dict | None = None) -> subprocess.CompletedProcess:
     """The installed `secretome-qa` in a subprocess, as a user runs it (not a TTY)."""
     prefix = ["--data-dir", str(data_dir)] if data_dir else []
-    return subprocess.run([str(CLI), *prefix, *args], input=stdin, capture_output=True, text=True,
+    return subprocess.run([str(CLI), *prefix, *args], check=False, input=stdin, capture_output=True, text=True,
                           timeout=timeout, env={**CLI_ENV, **(env or {})})

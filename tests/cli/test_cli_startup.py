@@ -22,7 +22,7 @@ def test_help_is_quick_and_lists_the_commands() -> None:
     best = float("inf")
     for _ in range(2):  # the shared machine is noisy: the better of two runs
         started = time.perf_counter()
-        result = subprocess.run([str(CLI), "--help"], capture_output=True, text=True, env=CLI_ENV, timeout=60)
+        result = subprocess.run([str(CLI), "--help"], check=False, capture_output=True, text=True, env=CLI_ENV, timeout=60)
         best = min(best, time.perf_counter() - started)
     assert result.returncode == 0, result.stderr
     for command in ("ask", "chat", "search", "stats", "runs", "serve", "eval"):

@@ -24,8 +24,8 @@ print(json.dumps({"loaded": loaded, "citations": len(answer.citations)}))
 
 
 def test_answering_on_a_built_index_never_imports_torch_or_transformers(cli_data_dir: Path) -> None:
-    result = subprocess.run([sys.executable, "-c", PROBE, str(cli_data_dir)], capture_output=True, text=True,
-                            env=CLI_ENV, timeout=240)
+    result = subprocess.run([sys.executable, "-c", PROBE, str(cli_data_dir)], check=False, capture_output=True,
+                            text=True, env=CLI_ENV, timeout=240)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["loaded"] == [], f"serving imported {report['loaded']}"
