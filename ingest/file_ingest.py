@@ -1,4 +1,9 @@
-"""Ingest record files into the store: read, upsert in atomic batches, log the run."""
+"""Ingest record files into the store: read, upsert in atomic batches, log the run.
+
+Each batch adds its counts to the run in the same transaction, so a run killed mid-file still says what it
+stored (and the next run marks it `interrupted`). Records whose title and abstract exceed the size cap
+(`settings.ingest.max_record_chars`) are skipped with a message naming the setting.
+"""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -7,6 +12,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from core.errors import SecretomeQAError
+from core.settings import IngestSettings
 from ingest.readers import read_records
 from ingest.records import PubMedRecord, SkippedRecord
 from ingest.store import DocumentStore, UpsertCounts
@@ -29,26 +35,46 @@ class FileOutcome:
         return self.error is None and (self.counts.new + self.counts.updated + self.counts.unchanged) > 0
 
 
+DEFAULT_MAX_RECORD_CHARS = IngestSettings().max_record_chars
+
+
+def oversized(record: PubMedRecord, limit: int) -> str | None:
+    """The skip reason for a record over the size cap, None when it fits."""
+    size = len(record.title) + len(record.abstract)
+    if size <= limit:
+        return None
+    return (
+        f"too large: title and abstract have {size} characters, over the limit of {limit}"
+        " (SECRETOME_INGEST__MAX_RECORD_CHARS)"
+    )
+
+
 def store_in_batches(
-    store: DocumentStore, records: Iterable[PubMedRecord], total: int, label: str, batch_size: int = BATCH_SIZE
+    store: DocumentStore,
+    records: Iterable[PubMedRecord],
+    total: int,
+    label: str,
+    batch_size: int = BATCH_SIZE,
+    run_id: int | None = None,
 ) -> UpsertCounts:
-    """Upsert with one transaction per batch, so an interruption loses at most the batch in flight."""
+    """Upsert with one transaction per batch, so an interruption loses at most the batch in flight; with
+    `run_id`, each batch's counts are added to the run as it commits."""
     counts = UpsertCounts()
     batch: list[PubMedRecord] = []
     with tqdm(total=total, desc=label, unit="rec", disable=total < batch_size, leave=False) as bar:
         for record in records:
             batch.append(record)
             if len(batch) >= batch_size:
-                counts.add(store.upsert(batch))
+                counts.add(store.upsert(batch, run_id))
                 bar.update(len(batch))
                 batch = []
         if batch:
-            counts.add(store.upsert(batch))
+            counts.add(store.upsert(batch, run_id))
             bar.update(len(batch))
     return counts
 
 
-def ingest_file(store: DocumentStore, path: Path) -> FileOutcome:
+def ingest_file(store: DocumentStore, path: Path, max_record_chars: int = DEFAULT_MAX_RECORD_CHARS) -> FileOutcome:
     """Ingest one file, recording the run; a parse failure is reported, never raised past here."""
     outcome = FileOutcome(path=Path(path))
     run_id = store.start_run(source=f"file:{path}")
@@ -58,12 +84,21 @@ def ingest_file(store: DocumentStore, path: Path) -> FileOutcome:
         outcome.error = str(exc)
         store.finish_run(run_id, outcome.counts, "failed", outcome.error)
         return outcome
-    records = [r for r in results if isinstance(r, PubMedRecord)]
+    records: list[PubMedRecord] = []
     outcome.skipped = [r for r in results if isinstance(r, SkippedRecord)]
+    for record in (r for r in results if isinstance(r, PubMedRecord)):
+        reason = oversized(record, max_record_chars)
+        if reason:
+            outcome.skipped.append(SkippedRecord(origin=f"{Path(path).name} PMID {record.pmid}", reason=reason))
+        else:
+            records.append(record)
     for problem in outcome.skipped:
         outcome.counts.skip(problem.reason.split(":", 1)[0])
     try:
-        outcome.counts.add(store_in_batches(store, records, len(records), Path(path).name))
+        if outcome.counts.skipped:
+            skips = UpsertCounts(skipped=outcome.counts.skipped)
+            store.add_run_counts(run_id, skips)
+        outcome.counts.add(store_in_batches(store, records, len(records), Path(path).name, run_id=run_id))
     except SecretomeQAError as exc:
         outcome.error = str(exc)
         store.finish_run(run_id, outcome.counts, "failed", outcome.error)

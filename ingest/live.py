@@ -16,6 +16,7 @@ from tqdm import tqdm
 from core.errors import NCBIError, ParseError, SecretomeQAError
 from core.settings import Settings
 from ingest.entrez import EntrezClient, SearchResult
+from ingest.file_ingest import oversized
 from ingest.pubmed_xml import parse_pubmed_xml
 from ingest.records import PubMedRecord
 from ingest.searches import EARLIEST, LATEST, DateWindow, SearchSpec, load_preset, preset_names
@@ -135,14 +136,23 @@ class _SearchJob:
             except ParseError as exc:
                 raise NCBIError(str(exc)) from exc
             fresh: list[PubMedRecord] = []
+            skips = UpsertCounts()
             for item in items:
+                too_large = oversized(item, self.settings.ingest.max_record_chars) if isinstance(item, PubMedRecord) else None
                 if not isinstance(item, PubMedRecord):
                     log.warning("skipped %s: %s", item.origin, item.reason)
-                    self.counts.skip(item.reason.split(":", 1)[0])
+                    skips.skip(item.reason.split(":", 1)[0])
+                elif too_large:
+                    log.warning("skipped PMID %s: %s", item.pmid, too_large)
+                    skips.skip(too_large.split(":", 1)[0])
                 elif item.pmid not in self.seen:
                     self.seen.add(item.pmid)
                     fresh.append(item)
-            self.counts.add(self.store.upsert(fresh))
+            stored = self.store.upsert(fresh, self.run_id)  # the run's counts grow with each committed batch
+            if skips.skipped:
+                self.store.add_run_counts(self.run_id, skips)
+            self.counts.add(stored)
+            self.counts.add(skips)
             bar.update(len(items))
 
     def _log(self, window: DateWindow | None, *, completed: bool) -> None:

@@ -4,6 +4,7 @@ Records are upserted by PMID in batches, each batch one transaction, so an inter
 batches behind and a re-run picks up where it stopped. Every ingest run and every search it ran is logged.
 """
 
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -55,6 +56,19 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _alive(pid: int | None) -> bool:
+    """Whether a process with this id exists on this machine (None: a run logged before pids were kept)."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @dataclass
 class UpsertCounts:
     """What one batch (or run) did to the store."""
@@ -85,8 +99,12 @@ class DocumentStore(SQLiteFile):
     kind = "document store"
 
     # records
-    def upsert(self, records: Iterable[PubMedRecord]) -> UpsertCounts:
-        """Insert new PMIDs, replace changed ones, leave identical ones alone; one transaction."""
+    def upsert(self, records: Iterable[PubMedRecord], run_id: int | None = None) -> UpsertCounts:
+        """Insert new PMIDs, replace changed ones, leave identical ones alone; one transaction.
+
+        With `run_id`, the batch's counts are added to that run in the same transaction, so a run killed
+        later still says how many records it stored.
+        """
         counts = UpsertCounts()
         with self.transaction() as db:
             for record in records:
@@ -111,6 +129,8 @@ class DocumentStore(SQLiteFile):
                     counts.new += 1
                 else:
                     counts.updated += 1
+            if run_id is not None:
+                self.add_run_counts(run_id, counts, db)
         return counts
 
     def get(self, pmid: str) -> PubMedRecord | None:
@@ -149,12 +169,53 @@ class DocumentStore(SQLiteFile):
         return dict(self._db.execute("SELECT pmid, content_hash FROM records"))
 
     # runs and the search log
+    def _run_columns(self) -> None:
+        """The `pid` column (added after the first release) that tells a dead run from a live one."""
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(ingest_runs)")}
+        if "pid" not in have:
+            with self.transaction() as db:
+                db.execute("ALTER TABLE ingest_runs ADD COLUMN pid INTEGER")
+
     def start_run(self, source: str, query: str | None = None) -> int:
+        """Log a new run owned by this process; runs left `running` by dead processes become `interrupted`."""
+        self.mark_interrupted_runs()
         with self.transaction() as db:
             cur = db.execute(
-                "INSERT INTO ingest_runs (source, query, started_at) VALUES (?, ?, ?)", (source, query, now())
+                "INSERT INTO ingest_runs (source, query, started_at, pid) VALUES (?, ?, ?, ?)",
+                (source, query, now(), os.getpid()),
             )
             return int(cur.lastrowid)
+
+    def mark_interrupted_runs(self) -> list[int]:
+        """Runs still `running` whose process is gone (killed mid-ingest) become `interrupted`, keeping the
+        counts of the batches they committed. Returns their ids."""
+        self._run_columns()
+        dead = [
+            run_id
+            for run_id, pid in self._db.execute("SELECT id, pid FROM ingest_runs WHERE outcome = 'running'")
+            if not _alive(pid)
+        ]
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE ingest_runs SET outcome = 'interrupted', ended_at = ?,"
+                " message = 'the process ended before the run finished; the counts are of the batches it committed'"
+                " WHERE id = ?",
+                [(now(), run_id) for run_id in dead],
+            )
+        return dead
+
+    def add_run_counts(self, run_id: int, counts: UpsertCounts, db: sqlite3.Connection | None = None) -> None:
+        """Add one committed batch's counts to a run (in the caller's transaction when `db` is given)."""
+        statement = (
+            "UPDATE ingest_runs SET new = new + ?, updated = updated + ?, unchanged = unchanged + ?,"
+            " skipped = skipped + ? WHERE id = ?"
+        )
+        values = (counts.new, counts.updated, counts.unchanged, counts.skipped, run_id)
+        if db is not None:
+            db.execute(statement, values)
+            return
+        with self.transaction() as own:
+            own.execute(statement, values)
 
     def finish_run(self, run_id: int, counts: UpsertCounts, outcome: str, message: str | None = None) -> None:
         with self.transaction() as db:
