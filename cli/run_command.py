@@ -30,6 +30,12 @@ def ingest_default_corpus(settings: Settings, offline: bool) -> None:
             return
         corpus = settings.corpus_path
         console.print(f"NCBI not reachable: ingesting the offline corpus {corpus}", highlight=False)
+        console.print(
+            "[dim]The offline snapshot is general biomedical PubMed records (mostly BioASQ snippets without title "
+            "or year); only a small share is on stem cell secretomes (`secretome-qa stats` shows it). A topic "
+            f"corpus comes from the live `{PRESET}` searches.[/]",
+            highlight=False,
+        )
         if not corpus.is_file():
             raise fail(f"{corpus}: offline corpus not found; set SECRETOME_CORPUS_PATH or go online", 2)
         [outcome] = ingest_files(store, [corpus])
