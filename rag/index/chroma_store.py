@@ -41,6 +41,16 @@ def make_client(settings: Settings) -> chromadb.ClientAPI:
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=client_settings)
     address = server_address(settings)
+    if settings.chroma.token is not None:
+        # sent on every request as `Authorization: Bearer <token>` (or X-Chroma-Token), for a server or a
+        # proxy in front of it that checks tokens
+        client_settings = ChromaClientSettings(
+            anonymized_telemetry=False,
+            allow_reset=False,
+            chroma_client_auth_provider="chromadb.auth.token_authn.TokenAuthClientProvider",
+            chroma_client_auth_credentials=settings.chroma.token.get_secret_value(),
+            chroma_auth_token_transport_header=settings.chroma.token_header,
+        )
     try:
         client = chromadb.HttpClient(host=settings.chroma.host, port=settings.chroma.port, settings=client_settings)
         client.heartbeat()
