@@ -142,9 +142,13 @@ class Services:
         return problems
 
     def warm_up(self) -> None:
-        """Repair an inconsistent index, open it and load the models before the first request; a failure
-        here is only logged."""
+        """Mark dead ingest runs interrupted, repair an inconsistent index, open it and load the models
+        before the first request; a failure here is only logged."""
         try:
+            with DocumentStore(self.settings.store_path) as store:
+                interrupted = store.mark_interrupted_runs()
+            if interrupted:
+                log.warning("ingest runs whose process died were marked interrupted", extra={"runs": interrupted})
             self.repair_index()
             self.answerer()
         except (SecretomeQAError, OSError) as exc:  # the service starts anyway; /readyz reports what is missing

@@ -114,7 +114,10 @@ class AnswerSettings(_Section):
 
 class IngestSettings(_Section):
     max_record_chars: int = Field(
-        100_000, ge=1_000, description="Records whose title and abstract exceed this are skipped (ingest and index)."
+        50_000,
+        ge=1_000,
+        description="Records whose title and abstract exceed this many characters are skipped (ingest and index);"
+        " the longest abstract in the corpus snapshot has about 4,000.",
     )
 
 
@@ -142,7 +145,7 @@ class ApiSettings(_Section):
     max_headers: int = Field(100, ge=10, description="Most request headers (431 above).")
     max_path_chars: int = Field(8_192, ge=256, description="Longest URL path and query (414 above).")
     conversation_max_turns: int = Field(
-        200, ge=2, description="Turns a conversation keeps; the oldest are dropped beyond (bounds storage and reloads)."
+        100, ge=2, description="Turns a conversation keeps; the oldest are dropped beyond (bounds storage and reloads)."
     )
 
 

@@ -89,7 +89,7 @@ def test_oversized_records_are_skipped_with_a_message_naming_the_setting(tmp_pat
     [skip] = refused.skipped
     assert skip.origin == "big.jsonl PMID 96000000"
     assert skip.reason.startswith("too large: title and abstract have 3600")
-    assert "characters, over the limit of 100000 (SECRETOME_INGEST__MAX_RECORD_CHARS)" in skip.reason
+    assert "characters, over the limit of 50000 (SECRETOME_INGEST__MAX_RECORD_CHARS)" in skip.reason
     assert refused.counts.skipped == 1 and refused.counts.skipped_reasons == {"too large": 1}
     assert kept.counts.new == 2 and not kept.skipped
 
