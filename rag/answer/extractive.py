@@ -15,6 +15,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag.answer.citations import CitedSentence
+from rag.answer.injection import reads_as_instruction
 from rag.text import StemmedTerms, split_sentences
 from rag.types import Evidence, Passage, Verdict
 
@@ -81,6 +82,8 @@ def candidate_sentences(evidence: Sequence[Evidence]) -> list[Candidate]:
                 words = len(sentence.text.split())
                 key = sentence.text.lower()
                 if not sentence.complete or key in seen or not MIN_WORDS <= words <= MAX_WORDS:
+                    continue
+                if reads_as_instruction(sentence.text):  # evidence is data, never an instruction
                     continue
                 seen.add(key)
                 candidates.append(Candidate(item.pmid, sentence.text, rank, position))
