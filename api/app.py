@@ -23,7 +23,20 @@ from api.middleware import (
     RequestLimitsMiddleware,
 )
 from api.ratelimit import RateLimiter
-from api.routes import ask, briefings, chat, docs, health, ingest_jobs, openai_compat, page, records, search, stats
+from api.routes import (
+    ask,
+    briefings,
+    chat,
+    docs,
+    health,
+    ingest_jobs,
+    openai_compat,
+    page,
+    records,
+    review,
+    search,
+    stats,
+)
 from api.routes.page import STATIC_DIR
 from api.services import Services
 from core.settings import Settings, get_settings
@@ -34,7 +47,8 @@ Every answer cites PMIDs that were in its own evidence; when the corpus does not
 answer says so (`refused: true`). Errors are JSON: `{"error": {"code": ..., "message": ...}}`.
 Admin endpoints need the `X-API-Key` header."""
 
-ROUTERS = (page, docs, health, ask, chat, openai_compat, briefings, search, records, stats, ingest_jobs)
+# review before records: /v1/records/export is not a PMID
+ROUTERS = (page, docs, health, ask, chat, openai_compat, briefings, search, review, records, stats, ingest_jobs)
 
 
 def create_app(settings: Settings | None = None, *, chat_model: BaseChatModel | None = None) -> FastAPI:

@@ -22,6 +22,8 @@ from rag.answer.answerer import Answerer, Prepared
 from rag.answer.citations import pmid_link
 from rag.answer.extractive import ScoredSentence
 from rag.answer.routing import Route
+from rag.review.evidence_map import EvidenceMap, build_map
+from rag.review.profile import EvidenceProfile, profile_record
 from rag.types import Category, SearchFilters
 
 FORMATS: tuple[str, ...] = ("md", "html", "json")
@@ -105,6 +107,7 @@ class Section(BaseModel):
     title: str
     bullets: list[Bullet] = Field(default_factory=list)
     note: str | None = Field(None, description="Why the section is empty, when it is.")
+    evidence_line: str | None = Field(None, description="What kind of evidence backs the section's bullets.")
 
 
 class Reference(BaseModel):
@@ -137,6 +140,7 @@ class Briefing(BaseModel):
     sections: list[Section] = Field(default_factory=list)
     references: list[Reference] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    evidence_map: EvidenceMap | None = Field(None, description="Source x evidence level of the topic's records.")
 
     def cited_pmids(self) -> set[str]:
         bullets = [*self.executive_summary, *(b for s in self.sections for b in s.bullets)]
@@ -156,6 +160,7 @@ class BriefingBuilder:
             raise InputError("the briefing topic is empty")
         found: dict[str, Reference] = {}
         used: set[str] = set()
+        self._retrieved: dict[str, None] = {}
         built = {spec.title: self._section(spec, topic, filters, used, found) for spec in _claim_order(SECTIONS)}
         sections = [built[spec.title] for spec in SECTIONS]
         overview = self.answerer.prepare(topic, filters)
@@ -164,6 +169,9 @@ class BriefingBuilder:
         if not summary and not any(s.bullets for s in sections):
             warnings.append("the corpus holds no evidence relevant enough for this topic")
         summary, sections, references = _number_references(summary, sections, self._with_authors(found))
+        self._retrieved.update(dict.fromkeys(e.pmid for e in overview.evidence))
+        profiles = self._profiles([*self._retrieved, *found])
+        sections = [s.model_copy(update={"evidence_line": _evidence_line(s, profiles)}) for s in sections]
         return Briefing(
             topic=topic,
             title=f"Evidence briefing: {topic}",
@@ -172,7 +180,14 @@ class BriefingBuilder:
             sections=sections,
             references=references,
             warnings=warnings,
+            evidence_map=build_map(profiles.values(), "source", "evidence", query=topic) if profiles else None,
         )
+
+    def _profiles(self, pmids: list[str]) -> dict[str, EvidenceProfile]:
+        """Evidence profiles of the topic's records (needs the store; none without it)."""
+        if self.store is None or not pmids:
+            return {}
+        return {pmid: profile_record(record) for pmid, record in self.store.get_many(pmids).items()}
 
     def _section(
         self,
@@ -185,6 +200,7 @@ class BriefingBuilder:
         query = f"{topic} {spec.focus}"
         route = Route(spec.category, yes_no=False)
         prepared = self.answerer.prepare(query, filters, route=route)
+        self._retrieved.update(dict.fromkeys(e.pmid for e in prepared.evidence))
         if spec.category == "trials":
             registered = (filters or SearchFilters()).model_copy(update={"has_trial_id": True})
             with_ids = self.answerer.prepare(query, registered, route=route)
@@ -266,6 +282,21 @@ def _number_references(
     sections = [s.model_copy(update={"bullets": numbered(s.bullets)}) for s in sections]
     references = [found[p].model_copy(update={"number": numbers[p]}) for p in order]
     return numbered(summary), sections, references
+
+
+EVIDENCE_WORDS = (("in vitro", "in vitro"), ("animal", "animal"), ("human trial", "human"), ("review", "review"),
+                  ("guideline", "guideline"), ("other", "other"))
+
+
+def _evidence_line(section: Section, profiles: dict[str, EvidenceProfile]) -> str | None:
+    """How many in vitro / animal / human studies (and reviews) the section's bullets cite."""
+    cited = list(dict.fromkeys(p for b in section.bullets for p in b.pmids))
+    levels = [profiles[p].evidence for p in cited if p in profiles]
+    if not levels:
+        return None
+    parts = [f"{levels.count(level)} {word}" for level, word in EVIDENCE_WORDS if level in levels]
+    noun = "record" if len(levels) == 1 else "records"
+    return f"What kind of evidence: {', '.join(parts)} ({len(levels)} cited {noun})"
 
 
 def _claim_order(specs: Sequence[SectionSpec]) -> list[SectionSpec]:

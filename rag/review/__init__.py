@@ -1,0 +1,1 @@
+"""The review workbench: evidence profiles, the evidence map and table, citation export, PRISMA flow."""
