@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
+import rispy
 from Bio import Entrez
 
 from core.settings import Settings
@@ -84,3 +85,18 @@ def test_png_diagram_and_errors(live_data_dir: Path, tmp_path: Path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     missing = run_cli("prisma", "--run", "99", data_dir=live_data_dir)
     assert missing.returncode == 2 and "no ingest run 99" in missing.stderr
+
+
+def test_map_and_reference_export_on_the_live_ingest(live_data_dir: Path, tmp_path: Path):
+    out = tmp_path / "map.json"
+    result = run_cli("map", "--rows", "evidence", "--cols", "year", "--out", str(out), data_dir=live_data_dir)
+    assert result.returncode == 0, result.stderr
+    body = json.loads(out.read_text())
+    assert body["records"] == len(PAGED_PMIDS)
+    assert {p for c in body["cells"] for p in c["pmids"]} == PAGED_PMIDS
+    assert body["cols"] == ["1976", "1990", "2001", "2017", "2018"]
+    ris = run_cli("cite", *sorted(PAGED_PMIDS), "--format", "ris", data_dir=live_data_dir)
+    assert ris.returncode == 0, ris.stderr
+    entries = rispy.loads(ris.stdout)
+    assert {e["accession_number"] for e in entries} == PAGED_PMIDS
+    assert sum("doi" in e for e in entries) == 6 and all(e.get("authors") for e in entries)
