@@ -18,13 +18,13 @@ LOG_FORMATS = ("auto", "json", "text")
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening socket on host:port, or a clear error when the port is taken or the host is not ours."""
+    """A socket bound (not yet listening) to host:port, or a clear error when the port is taken or the host
+    is not ours."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
-        sock.listen(2048)
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:

@@ -84,10 +84,12 @@ def test_the_subject_is_a_noun_phrase_not_a_category_word() -> None:
     assert key_entities("Which MSC sources are used to produce extracellular vesicles?") == "MSC extracellular vesicles"
 
 
-def test_and_openers_are_still_yes_no_questions() -> None:
-    assert is_yes_no("And do they contain microRNAs?")
-    assert is_yes_no(rewrite_follow_up("And do they contain microRNAs?", "Which cargo do MSC exosomes carry?"))
-    assert not is_yes_no("And which standards apply?")
+def test_and_openers_are_yes_no_questions_once_rewritten() -> None:
+    """The answerer sees the standalone question, so "And do they ...?" reaches it as "Do <subject> ...?"."""
+    rewritten = rewrite_follow_up("And do they contain microRNAs?", "Which cargo do MSC exosomes carry?")
+    assert rewritten == "Do MSC exosomes contain microRNAs?"
+    assert is_yes_no(rewritten)
+    assert not is_yes_no(rewrite_follow_up("And which standards apply to them?", "Are MSC exosomes regulated?"))
 
 
 def test_the_follow_up_set_scores_above_its_floor() -> None:
