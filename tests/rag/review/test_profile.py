@@ -130,7 +130,7 @@ def agreement(rows) -> tuple[dict[str, float], list[str]]:
 
 
 def test_profiles_agree_with_the_hand_checked_sample():
-    """54 records (38 the dictionaries were tuned on, 16 held out). Measured: product 50/54, source 51/54,
+    """54 records (38 the dictionaries were tuned on, 16 held out). Measured: product 51/54, source 51/54,
     indication 54/54, evidence level 48/54 (89%), preconditioning 54/54 (all 'none': the snapshot has no
     preconditioned record). Evidence level falls short of 90% where a truncated abstract does not state
     the design; the floor below is what was measured, not the target."""
