@@ -32,7 +32,7 @@ def test_serve_answers_on_the_given_port_and_logs_json_with_request_ids(tmp_path
             try:
                 health = httpx.get(f"http://127.0.0.1:{port}/healthz", headers={"X-Request-ID": "serve-test-1"})
                 break
-            except httpx.ConnectError:
+            except (httpx.ConnectError, httpx.ReadTimeout):  # the port is bound before the app has started
                 assert process.poll() is None, process.stderr.read()
                 assert time.monotonic() < deadline, "serve did not come up within 60 s"
                 time.sleep(0.2)
