@@ -93,8 +93,8 @@ def create_app(settings: Settings | None = None, *, chat_model: BaseChatModel | 
             CORSMiddleware,
             allow_origins=settings.api.cors_origins,
             allow_methods=["GET", "POST"],
-            allow_headers=["Content-Type", "X-API-Key", "X-Request-ID"],
-            expose_headers=["X-Request-ID", "Retry-After"],
+            allow_headers=["Content-Type", "X-API-Key", "X-Request-ID", "X-Conversation-Token"],
+            expose_headers=["X-Request-ID", "Retry-After", "X-Conversation-Token"],
         )
     app.add_middleware(
         RequestLimitsMiddleware,

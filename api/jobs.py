@@ -137,7 +137,7 @@ class JobRunner:
 
     def _ingest_file(self, job_id: str, store: DocumentStore, path: Path, name: str) -> UpsertCounts:
         self._update(job_id, stage="reading")
-        outcome = ingest_file(store, path)
+        outcome = ingest_file(store, path, self.settings.ingest.max_record_chars)
         runs = store.runs()
         self._update(job_id, run_id=runs[0]["id"] if runs else None)
         if outcome.error:
