@@ -74,6 +74,12 @@ class IndexSettings(_Section):
     hnsw_ef_construction: int = Field(200, ge=1, description="Chroma HNSW build-time candidate list size.")
     hnsw_ef_search: int = Field(200, ge=1, description="Chroma HNSW query-time candidate list size.")
     hnsw_max_neighbors: int = Field(32, ge=2, description="Chroma HNSW links per node.")
+    max_passage_chars: int = Field(
+        10_000,
+        ge=500,
+        description="A record with a chunk longer than this (one enormous sentence) is left out of the index, "
+        "with a message; real 180-word windows are about 1,500 characters.",
+    )
 
 
 class RetrievalSettings(_Section):

@@ -6,9 +6,8 @@ conversation needs that token (or, when an admin key is configured, the same val
 started it); anyone else gets the same 404 as for an id that does not exist.
 """
 
-import hmac
-
 import asyncio
+import hmac
 import json
 from collections.abc import AsyncIterator
 from typing import Annotated

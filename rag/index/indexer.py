@@ -11,7 +11,6 @@ says it should hold, rebuilds BM25 and rewrites the manifest (`IndexSummary.repa
 """
 
 import fcntl
-import json
 import logging
 import os
 import shutil
@@ -284,8 +283,9 @@ class Indexer:
         shutil.rmtree(bm25_dir(self.settings), ignore_errors=True)
 
     def _chunks_of(self, records: dict) -> tuple[list[Chunk], list[str]]:
-        """Chunks of the records, leaving out (and naming) records over the size cap."""
+        """Chunks of the records, leaving out (and naming) records over the record or passage size cap."""
         limit = self.settings.ingest.max_record_chars
+        passage_limit = self.settings.index.max_passage_chars
         chunks: list[Chunk] = []
         skipped: list[str] = []
         for pmid, record in records.items():
@@ -296,7 +296,15 @@ class Indexer:
                     " (SECRETOME_INGEST__MAX_RECORD_CHARS); not indexed"
                 )
                 continue
-            chunks.extend(chunk_record(record, self.params))
+            parts = chunk_record(record, self.params)
+            longest = max((len(c.text) for c in parts), default=0)
+            if longest > passage_limit:
+                skipped.append(
+                    f"PMID {pmid}: a passage of {longest} characters, over the limit of {passage_limit}"
+                    " (SECRETOME_INDEX__MAX_PASSAGE_CHARS); not indexed"
+                )
+                continue
+            chunks.extend(parts)
         return chunks, skipped
 
     def _embed(

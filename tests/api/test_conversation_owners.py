@@ -88,7 +88,7 @@ def test_with_auth_on_the_key_that_started_a_conversation_may_use_it(keyed_serve
         by_key = client.post("/v1/chat", json=body, headers={"X-API-Key": KEY})
         anonymous = client.get(f"/v1/conversations/{conversation_id}")
         wrong_key = client.get(f"/v1/conversations/{conversation_id}", headers={"X-API-Key": "not-the-key"})
-        anonymous_started, anonymous_token = start(client)
+        anonymous_started, _ = start(client)
         key_on_other = client.get(f"/v1/conversations/{anonymous_started}", headers={"X-API-Key": KEY})
     assert token and by_key.status_code == 200
     assert anonymous.status_code == 404 and wrong_key.status_code == 404

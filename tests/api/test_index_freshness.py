@@ -29,7 +29,7 @@ def run_index(settings: Settings, crash_at: str | None = None) -> subprocess.Com
     env.pop(CRASH_ENV, None)
     if crash_at:
         env[CRASH_ENV] = crash_at
-    return subprocess.run([CLI, "--data-dir", str(settings.data_dir), "index", "--quiet"], env=env,
+    return subprocess.run([CLI, "--data-dir", str(settings.data_dir), "index", "--quiet"], env=env, check=False,
                           capture_output=True, text=True, timeout=300)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from core.settings import EmbeddingSettings, Settings
+from ingest.records import PubMedRecord
 from ingest.store import DocumentStore
 from rag.index.bm25_index import BM25Index
 from rag.index.embeddings import LocalEmbeddings
@@ -50,7 +51,12 @@ def run_index(data_dir: Path, crash_at: str | None = None) -> subprocess.Complet
     if crash_at:
         env[CRASH_ENV] = crash_at
     return subprocess.run(
-        [CLI, "--data-dir", str(data_dir), "index", "--quiet"], env=env, capture_output=True, text=True, timeout=300
+        [CLI, "--data-dir", str(data_dir), "index", "--quiet"],
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -106,3 +112,19 @@ def test_chroma_chunks_no_record_has_are_deleted_and_missing_ones_embedded(base_
     assert any("deleted 2 Chroma chunks" in line for line in summary.repaired), summary.repaired
     assert any("embedded 1 records" in line for line in summary.repaired), summary.repaired
     assert_whole(settings)
+
+
+def test_records_over_the_size_caps_are_left_out_with_a_message(tmp_path, embeddings):
+    settings = synthetic_settings(tmp_path / "data")
+    one_sentence = "synthetic run-on text without any full stop " * 300  # ~13,500 characters, one "sentence"
+    huge = "Synthetic filler sentence. " * 2_000  # ~54,000 characters
+    with DocumentStore(settings.store_path) as store:
+        store.upsert([
+            PubMedRecord(pmid="91000001", title="Synthetic run-on record", abstract=one_sentence),
+            PubMedRecord(pmid="91000002", title="Synthetic oversized record", abstract=huge),
+        ])
+    summary = Indexer(settings, embeddings).run(show_progress=False)
+    assert any("PMID 91000001" in s and "SECRETOME_INDEX__MAX_PASSAGE_CHARS" in s for s in summary.skipped)
+    assert any("PMID 91000002" in s and "SECRETOME_INGEST__MAX_RECORD_CHARS" in s for s in summary.skipped)
+    counts = index_counts(settings)
+    assert counts.disagreements() == [] and counts.chroma_chunks == counts.bm25_chunks == len(synthetic_records())
