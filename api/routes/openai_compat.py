@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from api.deps import ConversationsDep, ServicesDep, SettingsDep, question_limit
-from api.errors import ApiError, error_body, error_code
+from api.errors import ApiError, error_body, error_code, public_message
 from api.schemas import (
     ChatCompletion,
     ChatCompletionRequest,
@@ -129,7 +129,7 @@ async def completion_chunks(
                 yield ServerSentEvent(data=_chunk(completion_id, model, created, {"content": item}))
     except SecretomeQAError as exc:
         services.note_failure(exc)
-        yield ServerSentEvent(data=json.dumps(error_body(error_code(exc), str(exc))))
+        yield ServerSentEvent(data=json.dumps(error_body(error_code(exc), public_message(exc))))
     yield ServerSentEvent(data="[DONE]")
 
 
