@@ -47,8 +47,15 @@ class PairClassifier:
     ``scores`` returns raw logits (higher = more relevant / more "yes"); ``probabilities`` their sigmoid.
     """
 
-    def __init__(self, path: Path | str, tokenizer_path: Path | str | None = None, *,
-                 max_length: int = SENTENCE_MAX_LENGTH, batch_size: int = 32, threads: int | None = None):
+    def __init__(
+        self,
+        path: Path | str,
+        tokenizer_path: Path | str | None = None,
+        *,
+        max_length: int = SENTENCE_MAX_LENGTH,
+        batch_size: int = 32,
+        threads: int | None = None,
+    ):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 

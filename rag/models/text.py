@@ -6,7 +6,26 @@ import re
 SNIPPET_JOINER = re.compile(r"\s*(?:…|\.\.\.)\s+")
 SECTION_LABEL = re.compile(r"^[A-Z][A-Z /&-]{2,40}:\s+")
 BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])")
-_ABBREVIATIONS = {"al", "e.g", "i.e", "vs", "fig", "figs", "ref", "approx", "ca", "cf", "no", "etc", "spp", "sp", "dr", "prof", "mr", "mrs"}
+_ABBREVIATIONS = {
+    "al",
+    "e.g",
+    "i.e",
+    "vs",
+    "fig",
+    "figs",
+    "ref",
+    "approx",
+    "ca",
+    "cf",
+    "no",
+    "etc",
+    "spp",
+    "sp",
+    "dr",
+    "prof",
+    "mr",
+    "mrs",
+}
 
 # The verdict model was fitted on the last ~500 characters of its context (conclusions come last).
 VERDICT_CONTEXT_CHARS = 500

@@ -1,0 +1,51 @@
+"""``python -m train [relevance|verdict|question-kind|all] [--out DIR] [--seed 13]``"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from train import sources
+
+DEFAULT_OUT = sources.REPO / "rag" / "models"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m train", description=__doc__)
+    parser.add_argument("model", choices=["relevance", "verdict", "question-kind", "all"])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where artifacts and cards go")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument(
+        "--work", type=Path, default=Path("/tmp/secretome-train"), help="scratch: checkpoints, fp32 graphs, raw results"
+    )
+    parser.add_argument("--limit", type=int, default=None, help="smoke test: only this many training pairs")
+    parser.add_argument("--epochs", type=float, default=None, help="override the model's epochs")
+    args = parser.parse_args(argv)
+    command = "python -m train " + " ".join(argv if argv is not None else sys.argv[1:])
+    shared = sources.load()
+    args.work.mkdir(parents=True, exist_ok=True)
+    names = ["question-kind", "relevance", "verdict"] if args.model == "all" else [args.model]
+    for name in names:
+        start = time.time()
+        if name == "relevance":
+            from train import relevance as module
+        elif name == "verdict":
+            from train import verdict as module
+        else:
+            from train import question_kind as module
+        results = module.run(shared, args.out, args.seed, args.work, limit=args.limit, epochs=args.epochs)
+        results["command"] = command
+        results["wall_seconds"] = round(time.time() - start)
+        (args.work / f"{name}-results.json").write_text(json.dumps(results, indent=2))
+        module.write_card(results, args.out)
+        print(f"== {name} held-out test: {json.dumps(results.get('test'))}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

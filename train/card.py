@@ -1,0 +1,28 @@
+"""Model cards: ``card.json`` (machine-readable) and ``card.md`` (for people) next to each artifact."""
+
+import json
+from pathlib import Path
+
+SPLIT_RULE = (
+    "eval/splits.py: sha256(question id) -> bucket 0-99; 0-69 train, 70-79 validation, 80-99 test, for "
+    "BioASQ and PubMedQA ids alike (PubMedQA: 80/20 train/test, validation carved out of the train share); "
+    "the first 200 questions of bioasq-dev.jsonl in file order (the CI gate) are always test. Models are "
+    "fitted on train, checked on validation, and scores below labelled test are on test questions only."
+)
+
+
+def write(directory: Path, card: dict, title: str, body: str, stem: str = "card") -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"{stem}.json").write_text(json.dumps(card, indent=2, sort_keys=False) + "\n")
+    lines = [f"# {title}", "", body.strip(), "", "## Facts", ""]
+    for key in ("base_model", "artifact", "sha256", "size_bytes", "command", "seed", "split_rule", "data"):
+        if key in card:
+            lines.append(
+                f"- **{key}**: {card[key] if not isinstance(card[key], (dict, list)) else json.dumps(card[key])}"
+            )
+    for section in ("hyper_parameters", "validation", "test", "int8_vs_fp32", "timing"):
+        if section in card:
+            lines += ["", f"## {section.replace('_', ' ')}", "", "| key | value |", "|---|---|"]
+            for key, value in card[section].items():
+                lines.append(f"| {key} | {json.dumps(value) if isinstance(value, (dict, list)) else value} |")
+    (directory / f"{stem}.md").write_text("\n".join(lines) + "\n")

