@@ -15,12 +15,12 @@ def write(directory: Path, card: dict, title: str, body: str, stem: str = "card"
     directory.mkdir(parents=True, exist_ok=True)
     (directory / f"{stem}.json").write_text(json.dumps(card, indent=2, sort_keys=False) + "\n")
     lines = [f"# {title}", "", body.strip(), "", "## Facts", ""]
-    for key in ("base_model", "artifact", "sha256", "size_bytes", "command", "seed", "split_rule", "data"):
-        if key in card:
-            lines.append(
-                f"- **{key}**: {card[key] if not isinstance(card[key], (dict, list)) else json.dumps(card[key])}"
-            )
-    for section in ("hyper_parameters", "validation", "test", "int8_vs_fp32", "timing"):
+    sections = ("hyper_parameters", "validation", "test", "int8_vs_fp32", "timing")
+    for key, value in card.items():
+        if key not in sections:
+            text = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value
+            lines.append(f"- **{key}**: {text}")
+    for section in sections:
         if section in card:
             lines += ["", f"## {section.replace('_', ' ')}", "", "| key | value |", "|---|---|"]
             for key, value in card[section].items():
