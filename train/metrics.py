@@ -42,3 +42,12 @@ def majority_accuracy(gold) -> float:
     if not gold:
         return float("nan")
     return max(gold.count(v) for v in set(gold)) / len(gold)
+
+
+def random_reciprocal_rank(n: int, positives: int) -> float:
+    """Expected reciprocal rank of the first positive when ``n`` candidates are shuffled at random."""
+    from math import comb
+
+    if positives <= 0:
+        return 0.0
+    return sum(comb(n - r, positives - 1) / comb(n, positives) / r for r in range(1, n - positives + 2))

@@ -135,6 +135,12 @@ def evaluate(scorer, sentence_sets, passage_sets) -> dict:
         "passage_questions": len(passage_sets),
         "passage_mrr": round(float(np.mean(p_mrr)), 4),
         "passage_mrr_bm25_baseline": round(float(np.mean(b_mrr)), 4),
+        "sentence_mrr_random_baseline": round(
+            float(np.mean([metrics.random_reciprocal_rank(len(c.labels), sum(c.labels)) for c in sentence_sets])), 4
+        ),
+        "passage_mrr_random_baseline": round(
+            float(np.mean([metrics.random_reciprocal_rank(len(c.labels), sum(c.labels)) for c in passage_sets])), 4
+        ),
     }
 
 

@@ -115,3 +115,8 @@ def test_metrics():
     assert metrics.auc(np.array([0.1, 0.9, 0.5, 0.5]), np.array([0, 1, 1, 0])) == 0.875
     assert metrics.accuracy([1, 0, 1], [1, 1, 1]) == 2 / 3
     assert metrics.majority_accuracy([1, 1, 0, 1]) == 0.75
+
+
+def test_random_reciprocal_rank():
+    assert abs(metrics.random_reciprocal_rank(3, 1) - (1 + 1 / 2 + 1 / 3) / 3) < 1e-12
+    assert metrics.random_reciprocal_rank(2, 2) == 1.0
