@@ -134,6 +134,7 @@ def run(
         "validation": validation,
         "test": test,
         "int8_vs_fp32": agree,
+        "relevance_model_sha256": export.sha256_of(relevance_path) if relevance else None,
         "train_seconds": round(train_seconds),
         "total_seconds": round(time.time() - start),
     }
