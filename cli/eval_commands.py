@@ -12,6 +12,7 @@ from rich.table import Table
 
 from cli.answer_commands import open_answerer
 from cli.context import console, fail, reports_errors, settings_from
+from rag.choices import AnswerBackend
 
 # Scores that only mean something when the scope holds questions of a kind (the denominator).
 NEEDS = {"refusal_accuracy": "unanswerable", "yesno_accuracy": "yesno"}
@@ -112,7 +113,7 @@ def evaluate(
         None, "--limit", help="N questions sampled across categories and answerability (seeded)."
     ),
     seed: int = typer.Option(0, "--seed", help="Seed of the --limit sample."),
-    backend: str | None = typer.Option(None, "--backend", help="extractive (default) or llm."),
+    backend: AnswerBackend | None = typer.Option(None, "--backend", help="Answer generator (default: settings)."),
     out: Path | None = typer.Option(None, "--out", help="Write the JSON report here."),
     html: Path | None = typer.Option(None, "--html", help="Write the HTML report here."),
     compare: Path | None = typer.Option(None, "--compare", help="A previous JSON report to compare against."),
@@ -125,8 +126,6 @@ def evaluate(
 
     With --followups, score how follow-ups are rewritten into standalone questions instead (no index needed).
     """
-    if backend not in (None, "extractive", "llm"):
-        raise fail(f"unknown backend {backend!r}; choose extractive or llm", 2)
     if (questions is None) == (followups is None):
         raise fail("give --questions FILE or --followups FILE", 2)
     if followups is not None:

@@ -14,12 +14,12 @@ from rich.table import Table
 
 from cli.context import console, reports_errors, settings_from
 from core.errors import InputError
+from rag.choices import RetrievalMode
 
 if TYPE_CHECKING:
     from core.settings import Settings
     from rag.types import Evidence
 
-SEARCH_MODES = ("hybrid", "dense", "bm25")
 
 
 def print_summary(summary) -> None:
@@ -120,7 +120,7 @@ def register(app: typer.Typer) -> None:
             None, "--has-trial-id/--no-trial-id", help="Only records with (or without) a trial registry id."
         ),
         exclude_retracted: bool = typer.Option(False, "--exclude-retracted", help="Leave retracted records out."),
-        mode: str = typer.Option("hybrid", "--mode", help="hybrid, dense or bm25."),
+        mode: RetrievalMode = typer.Option(RetrievalMode.HYBRID, "--mode", help="Retriever."),
         as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
     ) -> None:
         """Search the index: ranked PMIDs with their best passages."""
@@ -128,8 +128,6 @@ def register(app: typer.Typer) -> None:
             raise InputError("the query is empty")
         if year_from and year_to and year_from > year_to:
             raise InputError(f"--year-from {year_from} is after --year-to {year_to}")
-        if mode not in SEARCH_MODES:
-            raise InputError(f"unknown search mode {mode!r}; use one of {', '.join(SEARCH_MODES)}")
         from pydantic import ValidationError
 
         from rag.types import SearchFilters
@@ -149,12 +147,12 @@ def register(app: typer.Typer) -> None:
 
         searcher = Searcher.from_settings(settings_from(ctx))
         try:
-            results = searcher.search(query, k=k, filters=filters, mode=mode)  # type: ignore[arg-type]
+            results = searcher.search(query, k=k, filters=filters, mode=mode)
         finally:
             searcher.close()
         hint = why_no_match(settings_from(ctx), pub_type) if pub_type and not results else None
         if as_json:
-            payload = {"query": query, "mode": mode, "results": [r.model_dump(mode="json") for r in results]}
+            payload = {"query": query, "mode": mode.value, "results": [r.model_dump(mode="json") for r in results]}
             if hint:
                 payload["hint"] = hint
             typer.echo(json.dumps(payload, indent=2))

@@ -17,6 +17,7 @@ from cli import (
     review_commands,
     run_command,
     serve_commands,
+    train_command,
 )
 from cli.context import console, fail, settings_from
 
@@ -58,3 +59,4 @@ serve_commands.register(app)
 eval_commands.register(app)
 run_command.register(app)
 review_commands.register(app)
+train_command.register(app)

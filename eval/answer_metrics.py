@@ -13,6 +13,7 @@ Lin 2004 and Google's `rouge-score` without stemming) rather than adding a depen
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -115,6 +116,11 @@ class AnswerScores:
     uncited_sentences: int
     answerable: bool
     refused: bool
+    citation_support: float | None = None
+    verdict: str | None = None
+    exact_answer: str | None = None
+    verdict_probability: float | None = None
+    evidence_confidence: float | None = None
 
     def as_dict(self) -> dict[str, float | int | bool | None]:
         return asdict(self)
@@ -136,6 +142,9 @@ def score_answer(
     key_facts: Sequence[Sequence[str]],
     ideal_answer: str | None,
     exact_answer: str | None,
+    citation_support: float | None = None,
+    verdict_probability: float | None = None,
+    evidence_confidence: float | None = None,
 ) -> AnswerScores:
     """Score one answer against its question; pure, so any answer source can be scored."""
     cited = cited_pmids(answer, citation_pmids)
@@ -159,7 +168,62 @@ def score_answer(
         uncited_sentences=uncited,
         answerable=answerable,
         refused=refused,
+        citation_support=citation_support if not refused else None,
+        verdict=verdict,
+        exact_answer=exact_answer if exact_answer in ("yes", "no") else None,
+        verdict_probability=verdict_probability,
+        evidence_confidence=evidence_confidence,
     )
+
+
+def verdict_confusion(scores: Sequence[AnswerScores]) -> dict[str, dict[str, int]]:
+    """gold yes/no -> predicted yes/no/undetermined -> count, over the yes/no questions."""
+    table = {gold: {"yes": 0, "no": 0, "undetermined": 0} for gold in ("yes", "no")}
+    for s in scores:
+        if s.exact_answer in table:
+            predicted = s.verdict if s.verdict in ("yes", "no") else "undetermined"
+            table[s.exact_answer][predicted] += 1
+    return table
+
+
+def reliability(confidence: Sequence[float], correct: Sequence[bool], bins: int = 5) -> list[dict[str, float | int]]:
+    """Predicted confidence against observed accuracy in equal-width bins over [0.5, 1] (empty bins left out)."""
+    edges = np.linspace(0.5, 1.0, bins + 1)
+    rows = []
+    for low, high in pairwise(edges):
+        inside = [
+            (c, ok) for c, ok in zip(confidence, correct, strict=True) if low <= c < high or (high == 1.0 and c == 1.0)
+        ]
+        if inside:
+            rows.append(
+                {
+                    "low": round(float(low), 2),
+                    "high": round(float(high), 2),
+                    "n": len(inside),
+                    "confidence": round(sum(c for c, _ in inside) / len(inside), 4),
+                    "accuracy": round(sum(ok for _, ok in inside) / len(inside), 4),
+                }
+            )
+    return rows
+
+
+def verdict_reliability(scores: Sequence[AnswerScores]) -> list[dict[str, float | int]]:
+    """How often a verdict is right at each level of the verdict model's confidence max(p, 1 - p)."""
+    rows = [s for s in scores if s.exact_answer and s.verdict_probability is not None]
+    confidence = [max(s.verdict_probability, 1 - s.verdict_probability) for s in rows]
+    correct = [(s.verdict_probability >= 0.5) == (s.exact_answer == "yes") for s in rows]
+    return reliability(confidence, correct)
+
+
+def refusal_reliability(scores: Sequence[AnswerScores]) -> list[dict[str, float | int]]:
+    """How often the answer/refuse decision is right at each level of confidence in it.
+
+    The signal is the best evidence sentence's probability p; answering claims p, refusing claims 1 - p."""
+    rows = [s for s in scores if s.evidence_confidence is not None]
+    confidence = [s.evidence_confidence if not s.refused else 1 - s.evidence_confidence for s in rows]
+    confidence = [max(c, 1 - c) for c in confidence]
+    correct = [s.refused != s.answerable for s in rows]
+    return reliability(confidence, correct)
 
 
 def _mean(values: Iterable[float | None]) -> float | None:
@@ -175,6 +239,7 @@ ANSWER_SCORES = (
     "uncited_sentence_rate",
     "refusal_accuracy",
     "rouge_l",
+    "citation_support",
 )
 
 
@@ -191,6 +256,10 @@ def aggregate_answers(scores: Sequence[AnswerScores]) -> dict[str, float | int |
         ),
         "refusal_accuracy": _mean(s.refusal_accuracy for s in scores),
         "rouge_l": _mean(s.rouge_l for s in scores),
+        "citation_support": _mean(s.citation_support for s in scores),
+        "verdict_confusion": verdict_confusion(scores),
+        "verdict_reliability": verdict_reliability(scores),
+        "refusal_reliability": refusal_reliability(scores),
         "answers": len(scores),
         "refused": sum(s.refused for s in scores),
         "cited_pmids": sum(s.cited for s in scores),

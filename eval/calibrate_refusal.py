@@ -1,18 +1,20 @@
-"""Calibrate the refusal threshold on labelled questions, not by hand: writes rag/answer/calibration.json.
+"""Calibrate the refusal threshold on labelled questions, out of sample: writes rag/answer/calibration.json.
 
 For every question the real pipeline retrieves evidence exactly as `ask` would (routing, category
-preferences, retracted records dropped) with refusal switched off, and records the support signal: the
-relevance score of the best evidence sentence (rag.answer.refusal explains the choice); the top record
-relevance is recorded beside it for comparison. The threshold is fitted on the team's curated set
-(answerable and unanswerable questions) as the cut with the best refusal accuracy, the score the
-evaluation reports. Dev questions (all answerable) are a held-out check: the file records the share
-of them the cut keeps. They are taken after the first `--dev-skip` (default 200), which the CI
-evaluation gate scores, so nothing is fitted or checked on the questions the gate judges.
+preferences, retracted records dropped) and records the refusal signal: the relevance cross-encoder's
+probability that the best evidence sentence answers the question (rag.answer.refusal explains the choice).
+The shipped cut is fitted on the team's curated set (answerable and unanswerable questions) as the cut
+with the best refusal accuracy; the accuracy the file reports is cross-validated: stratified folds, each
+fold scored with a cut fitted on the others, so the figure is never measured on what it was fitted on.
+Dev questions of the held-out `test` split (eval.splits; never used to train any model), after the
+first 200 the CI gate scores, check the share of answerable questions the cut keeps.
 
     python -m eval.calibrate_refusal --dev ../shared/eval/bioasq-dev.jsonl
 """
 
+import hashlib
 import json
+import random
 import statistics
 import sys
 from collections.abc import Sequence
@@ -27,8 +29,10 @@ from tqdm import tqdm
 from core.errors import InputError
 from core.settings import Settings
 from eval.questionset import CURATED_SET, Question, load_questions
+from eval.splits import GATE_SIZE, splits_for
 from rag.answer.answerer import Answerer
-from rag.answer.refusal import CALIBRATION_FILE, top_relevance
+from rag.answer.refusal import CALIBRATION_FILE
+from rag.models import RELEVANCE_MODEL
 
 ROOT = Path(__file__).resolve().parents[1]
 Objective = Literal["accuracy", "balanced"]
@@ -71,14 +75,48 @@ def refusal_score(
     return (kept + refused) / (len(answerable) + len(unanswerable))
 
 
-def signals(answerer: Answerer, questions: list[Question]) -> list[tuple[Question, float, float]]:
-    """(question, best sentence support, top record relevance), as the answer pipeline would see them."""
+SIGNALS = {
+    "relevance": "the relevance cross-encoder's probability that the best evidence sentence answers the question",
+    "first_pass": "the best evidence sentence's first-pass score: 0.65 x embedding cosine + 0.35 x word overlap",
+}
+
+
+def signals(answerer: Answerer, questions: list[Question]) -> list[tuple[Question, dict[str, float]]]:
+    """(question, {signal: value}) as the answer pipeline would see them, refusal switched off."""
     scored = []
     for question in tqdm(questions, desc="retrieving", unit="q"):
         prepared = answerer.prepare(question.question)
-        support = answerer.extractive.support(question.question, prepared.evidence)
-        scored.append((question, support, top_relevance(prepared.evidence)))
+        values = {
+            name: answerer.extractive.support(question.question, prepared.evidence, prepared.vector, signal=name)
+            for name in SIGNALS
+        }
+        scored.append((question, values))
     return scored
+
+
+def stratified_folds(labels: Sequence[bool], folds: int, seed: int) -> list[int]:
+    """Fold number per item; each class is shuffled (seeded) and dealt round-robin, so folds keep the ratio."""
+    rng = random.Random(seed)
+    assignment = [0] * len(labels)
+    for value in (True, False):
+        members = [i for i, label in enumerate(labels) if label == value]
+        rng.shuffle(members)
+        for position, index in enumerate(members):
+            assignment[index] = position % folds
+    return assignment
+
+
+def cross_validated_accuracy(scored: Sequence[tuple[bool, float]], folds: int, seed: int) -> dict:
+    """Refusal accuracy of cuts fitted without the fold they are scored on, pooled over the folds."""
+    assignment = stratified_folds([answerable for answerable, _ in scored], folds, seed)
+    correct, cuts = 0, []
+    for fold in range(folds):
+        train = [item for item, f in zip(scored, assignment, strict=True) if f != fold]
+        held = [item for item, f in zip(scored, assignment, strict=True) if f == fold]
+        cut, _ = best_threshold([s for a, s in train if a], [s for a, s in train if not a])
+        cuts.append(round(cut, 4))
+        correct += sum((s >= cut) == answerable for answerable, s in held)
+    return {"folds": folds, "seed": seed, "refusal_accuracy": round(correct / len(scored), 4), "cuts": cuts}
 
 
 def summary(values: list[float]) -> dict[str, float]:
@@ -91,19 +129,26 @@ def summary(values: list[float]) -> dict[str, float]:
     }
 
 
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
 def calibrate(
     settings: Settings,
     fit_sets: list[Path],
-    check: tuple[Path, int, int] | None = None,
+    check: tuple[Path, int] | None = None,
     answerer: Answerer | None = None,
+    folds: int = 5,
+    seed: int = 13,
 ) -> dict:
     """Compute the calibration record (see the module docstring); nothing is written here.
 
     Args:
-        settings: the settings whose index and model the threshold is for.
+        settings: the settings whose index and models the threshold is for.
         fit_sets: labelled sets (answerable and unanswerable) the cut is fitted on.
-        check: (path, skip, limit) of answerable questions to report the kept share on.
+        check: (path, limit) of dev questions: answerable test-split ones after the gate's are checked.
         answerer: reuse an open one (tests); else one is opened from the settings.
+        folds, seed: the cross-validation that gives the reported accuracy.
     """
     settings = settings.model_copy(deep=True)
     settings.answer.min_relevance = -1.0
@@ -111,55 +156,56 @@ def calibrate(
         from rag.pipeline import build_pipeline
 
         answerer = build_pipeline(settings).answerer
-    fit = signals(answerer, [q for path in fit_sets for q in load_questions(path).questions])
-    answerable = [s for q, s, _ in fit if q.answerable]
-    unanswerable = [s for q, s, _ in fit if not q.answerable]
-    cut, accuracy = best_threshold(answerable, unanswerable)
-    record_cut, record_accuracy = best_threshold(
-        [r for q, _, r in fit if q.answerable], [r for q, _, r in fit if not q.answerable]
-    )
+    measured = signals(answerer, [q for p in fit_sets for q in load_questions(p).questions])
+    by_signal = {name: [(q.answerable, values[name]) for q, values in measured] for name in SIGNALS}
+    validated = {name: cross_validated_accuracy(fit, folds, seed) for name, fit in by_signal.items()}
+    chosen = max(SIGNALS, key=lambda name: (validated[name]["refusal_accuracy"], name == "relevance"))
+    fit = by_signal[chosen]
+    answerable = [s for a, s in fit if a]
+    unanswerable = [s for a, s in fit if not a]
+    cut, in_sample = best_threshold(answerable, unanswerable)
+    model = settings.retrieval.reranker_model or RELEVANCE_MODEL
     record = {
         "min_relevance": round(cut, 4),
-        "signal": "relevance of the best evidence sentence: 0.65 x embedding cosine + 0.35 x lexical overlap",
-        "method": "cut with the best refusal accuracy on the fit set; middle of tied cuts",
-        "refusal_accuracy": round(accuracy, 4),
-        "balanced_accuracy": round(refusal_score(cut, answerable, unanswerable, "balanced"), 4),
-        "answerable_kept": round(sum(s >= cut for s in answerable) / len(answerable), 4),
-        "unanswerable_refused": round(sum(s < cut for s in unanswerable) / len(unanswerable), 4),
+        "signal_name": chosen,
+        "signal": SIGNALS[chosen],
+        "method": "of the two signals, the one with the better cross-validated refusal accuracy; its cut with "
+        "the best refusal accuracy on the whole fit set (middle of tied cuts)",
+        "cross_validation": validated[chosen],
+        "compared_signals": {name: validated[name] for name in SIGNALS},
+        "in_sample_refusal_accuracy": round(in_sample, 4),
+        "balanced_accuracy_in_sample": round(refusal_score(cut, answerable, unanswerable, "balanced"), 4),
         "answerable": summary(answerable),
         "unanswerable": summary(unanswerable),
-        "compared_signal": {
-            "name": "top record relevance (best dense cosine of a passage)",
-            "best_cut": round(record_cut, 4),
-            "refusal_accuracy": round(record_accuracy, 4),
-        },
         "fit_sets": [shown(p) for p in fit_sets],
-        "embedding_model": str(settings.embedding.model_path or "bundled all-MiniLM-L6-v2"),
+        "relevance_model": {"path": shown(Path(model)), "sha256": file_sha256(model)},
         "computed_at": datetime.now(UTC).date().isoformat(),
         "command": "python -m eval.calibrate_refusal " + " ".join(sys.argv[1:]),
     }
     if check:
-        path, skip, limit = check
-        held_out = [q for q in load_questions(path, skip + limit).questions[skip:] if q.answerable]
+        path, limit = check
+        questions = load_questions(path).questions
+        assigned = splits_for([q.id for q in questions])
+        held_out = [q for q in questions[GATE_SIZE:] if assigned[q.id] == "test" and q.answerable][:limit]
         checked = signals(answerer, held_out)
         record["held_out_check"] = {
             "path": shown(path),
-            "skip": skip,
-            "limit": limit,
-            "answerable_kept": round(sum(s >= cut for _, s, _ in checked) / len(checked), 4),
-            "answerable_kept_by_compared_signal": round(sum(r >= record_cut for _, _, r in checked) / len(checked), 4),
+            "questions": "answerable, split test (eval.splits), after the first 200 the CI gate scores",
+            "n": len(checked),
+            "answerable_kept": round(sum(values[chosen] >= cut for _, values in checked) / len(checked), 4),
         }
     return record
 
 
 def main(
     questions: list[Path] = typer.Option([CURATED_SET], "--questions", help="Labelled sets to fit on; repeatable."),
-    dev: Path | None = typer.Option(None, help="Answerable questions to check the cut on (e.g. the dev set)."),
-    dev_skip: int = typer.Option(200, help="Dev questions to leave out first (the CI gate scores them)."),
-    dev_limit: int = typer.Option(300, help="How many dev questions to check after those."),
+    dev: Path | None = typer.Option(None, help="Dev questions to check the kept share on (test split only)."),
+    dev_limit: int = typer.Option(300, help="How many held-out dev questions to check."),
+    folds: int = typer.Option(5, min=2, help="Cross-validation folds for the reported accuracy."),
+    seed: int = typer.Option(13, help="Seed of the fold assignment."),
     out: Path = typer.Option(DEFAULT_OUT, help="Where to write the calibration."),
 ) -> None:
-    record = calibrate(Settings(), questions, (dev, dev_skip, dev_limit) if dev else None)
+    record = calibrate(Settings(), questions, (dev, dev_limit) if dev else None, folds=folds, seed=seed)
     out.write_text(json.dumps(record, indent=2) + "\n")
     typer.echo(json.dumps(record, indent=2))
 

@@ -109,6 +109,29 @@ def retrievers_plot(report: Mapping[str, Any]) -> str:
     return _png(figure)
 
 
+def reliability_plot(report: Mapping[str, Any]) -> str | None:
+    """Predicted confidence against observed accuracy for verdicts and refusals (diagonal = calibrated)."""
+    answers = report.get("answers", {})
+    curves = {
+        "verdicts": answers.get("verdict_reliability") or [],
+        "answer / refuse": answers.get("refusal_reliability") or [],
+    }
+    if not any(curves.values()):
+        return None
+    figure = Figure(figsize=(4.5, 4))
+    axes = figure.subplots()
+    axes.plot([0.5, 1], [0.5, 1], linestyle="--", color="grey", label="calibrated")
+    for name, rows in curves.items():
+        if rows:
+            axes.plot([r["confidence"] for r in rows], [r["accuracy"] for r in rows], marker="o", label=name)
+    axes.set_xlabel("predicted confidence")
+    axes.set_ylabel("observed accuracy")
+    axes.set_ylim(0, 1.05)
+    axes.legend(fontsize=8)
+    axes.set_title("reliability")
+    return _png(figure)
+
+
 def question_quality(row: Mapping[str, Any]) -> float:
     """One number per question for ranking the worst: the mean of the scores that apply to it."""
     answer = row["scores"]["answer"]
@@ -153,6 +176,9 @@ def render_html(report: Mapping[str, Any], previous: Mapping[str, Any] | None = 
         plots["compare"] = compare_plot(comparison)
     if len(report.get("retrievers", {})) > 1:
         plots["retrievers"] = retrievers_plot(report)
+    reliability = reliability_plot(report)
+    if reliability:
+        plots["reliability"] = reliability
     template = _environment().get_template("report.html.j2")
     return template.render(
         report=report,

@@ -78,6 +78,9 @@ def evaluate_question(
         key_facts=question.key_facts,
         ideal_answer=question.ideal_answer,
         exact_answer=question.exact_answer,
+        citation_support=answer.supported_share,
+        verdict_probability=answer.verdict_probability,
+        evidence_confidence=answer.evidence_confidence,
     )
     return QuestionResult(
         question=question,

@@ -22,6 +22,7 @@ from rag.answer.answerer import Answerer, Prepared
 from rag.answer.citations import pmid_link
 from rag.answer.extractive import ScoredSentence
 from rag.answer.routing import Route
+from rag.display import display_title
 from rag.review.evidence_map import EvidenceMap, build_map
 from rag.review.profile import EvidenceProfile, profile_record
 from rag.types import Category, SearchFilters
@@ -245,7 +246,11 @@ class BriefingBuilder:
         records = self.store.get_many(found)
         return {
             pmid: ref.model_copy(
-                update={"authors": r.authors, "journal": ref.journal or r.journal, "title": ref.title or r.title}
+                update={
+                    "authors": r.authors,
+                    "journal": ref.journal or r.journal,
+                    "title": ref.title or display_title(r.title, r.abstract),
+                }
             )
             if (r := records.get(pmid))
             else ref
@@ -259,7 +264,7 @@ def _reference(prepared: Prepared, pmid: str) -> Reference:
     return Reference(
         number=0,
         pmid=pmid,
-        title=item.title,
+        title=display_title(item.title, item.passages[0].text if item.passages else None),
         journal=item.journal,
         year=item.year,
         link=pmid_link(pmid),

@@ -2,20 +2,36 @@
 
 `build_pipeline` opens the index once (optionally over an injected Chroma client and embedding model) and
 wires the searcher and the answerer to share that one embedding model, so a request embeds its question
-once. A request's path: `Answerer.prepare` embeds the question -> `Router.route` (category, yes/no) ->
+once, and one relevance cross-encoder (re-ranking, sentence scoring, citation support). The trained models
+(rag/models) load with ONNX Runtime; a missing or unreadable model file is a ModelUnavailableError naming
+the setting that points at it. A request's path: `Answerer.prepare` embeds the question -> `Router.route` (category, yes/no) ->
 `Searcher.search` (BM25 + dense candidates, fusion, re-ranking) -> evidence preferences by category ->
 a generator (extractive or LLM) -> `verify_citations` -> the `CitedAnswer` (or a refusal).
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import chromadb
 from langchain_core.language_models import BaseChatModel
 
+from core.errors import ModelUnavailableError
 from core.settings import Settings
 from rag.answer.answerer import Answerer
 from rag.index.embeddings import LocalEmbeddings
+from rag.models import RELEVANCE_MODEL, VERDICT_MODEL
+from rag.models.pair_classifier import PairClassifier
 from rag.retrieve.searcher import Searcher
+
+
+def load_pair_classifier(path: Path, what: str, setting: str) -> PairClassifier:
+    """An int8 ONNX pair classifier, or ModelUnavailableError saying which setting names the file."""
+    if not Path(path).is_file():
+        raise ModelUnavailableError(f"the {what} model {path} does not exist (set {setting}, or run `make train`)")
+    try:
+        return PairClassifier(path)
+    except Exception as exc:  # onnxruntime raises its own exception types for unreadable graphs
+        raise ModelUnavailableError(f"cannot load the {what} model {path}: {exc}") from exc
 
 
 @dataclass
@@ -46,6 +62,18 @@ def build_pipeline(
     Raises IndexMissingError when nothing is built, IndexMismatchError when the settings imply another
     index, VectorStoreUnavailableError when a Chroma server does not answer.
     """
-    searcher = Searcher.from_settings(settings, embeddings=embeddings, chroma_client=chroma_client)
-    answerer = Answerer(settings, searcher, searcher.index.embeddings, chat_model)
+    retrieval, answer = settings.retrieval, settings.answer
+    relevance = load_pair_classifier(
+        retrieval.reranker_model or RELEVANCE_MODEL, "re-ranker (relevance)", "SECRETOME_RETRIEVAL__RERANKER_MODEL"
+    )
+    verdict = load_pair_classifier(answer.verdict_model or VERDICT_MODEL, "verdict", "SECRETOME_ANSWER__VERDICT_MODEL")
+    searcher = Searcher.from_settings(
+        settings,
+        embeddings=embeddings,
+        chroma_client=chroma_client,
+        reranker=relevance if retrieval.rerank else None,
+    )
+    answerer = Answerer(
+        settings, searcher, searcher.index.embeddings, chat_model, relevance=relevance, verdict=verdict
+    )
     return Pipeline(settings, searcher, answerer)

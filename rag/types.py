@@ -1,36 +1,24 @@
 """Domain types shared by retrieval, answering and briefings (and serialised by the API and eval).
 
-The choices users pick from (retrieval mode, answer backend, briefing format) are declared here once;
-settings, typer options and API schemas all validate against these enums.
+The choices users pick from (retrieval mode, answer backend, briefing format) are declared once in
+rag/choices.py (standard library only) and re-exported here.
 """
 
-from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from rag.choices import RETRIEVAL_MODES, AnswerBackend, BriefingFormat, RetrievalMode
+
+__all__ = [
+    "RETRIEVAL_MODES", "AnswerBackend", "BriefingFormat", "Category", "Citation", "CitedAnswer", "Evidence",
+    "Passage", "RetrievalMode", "SearchFilters", "Verdict",
+]
 
 Category = Literal["mechanisms", "sources", "trials", "regulatory", "other"]
 Verdict = Literal["yes", "no", "undetermined"]
 
 
-class RetrievalMode(StrEnum):
-    HYBRID = "hybrid"
-    DENSE = "dense"
-    BM25 = "bm25"
-
-
-class AnswerBackend(StrEnum):
-    EXTRACTIVE = "extractive"
-    LLM = "llm"
-
-
-class BriefingFormat(StrEnum):
-    MD = "md"
-    HTML = "html"
-    JSON = "json"
-
-
-RETRIEVAL_MODES: tuple[str, ...] = tuple(mode.value for mode in RetrievalMode)
 
 
 class SearchFilters(BaseModel):
@@ -85,6 +73,9 @@ class Citation(BaseModel):
     study_type: str = "other"
     phase: str | None = None
     trial_ids: list[str] = Field(default_factory=list)
+    support: float | None = Field(
+        None, description="The cross-encoder's probability that the cited passage answers the question."
+    )
 
 
 class CitedAnswer(BaseModel):
@@ -96,6 +87,14 @@ class CitedAnswer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     evidence: list[Evidence] = Field(default_factory=list)
     verdict: Verdict | None = Field(None, description="For yes/no questions only.")
+    verdict_probability: float | None = Field(None, description="The verdict model's P(yes), when it decided.")
+    unsupported_sentences: list[str] = Field(
+        default_factory=list, description="Cited sentences no passage of their cited records supports (flagged)."
+    )
+    supported_share: float | None = Field(None, description="Share of cited sentences their records support.")
+    evidence_confidence: float | None = Field(
+        None, description="The best evidence sentence's probability of answering the question (the refusal signal)."
+    )
     refused: bool = False
     warnings: list[str] = Field(default_factory=list)
     category: Category = "other"

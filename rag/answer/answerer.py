@@ -22,10 +22,13 @@ from core.settings import Settings
 from rag.answer.citations import pmid_link, verify_citations
 from rag.answer.extractive import ExtractiveGenerator
 from rag.answer.llm import LLMGenerator, build_chat_model, require_endpoint
-from rag.answer.refusal import refusal_text, refusal_threshold
+from rag.answer.refusal import refusal_signal, refusal_text, refusal_threshold
 from rag.answer.routing import Route, Router, prefer
 from rag.answer.study_type import StudyType, classify_study
+from rag.answer.support import SupportChecker
+from rag.answer.verdict import VerdictReader
 from rag.retrieve.base import Retriever
+from rag.retrieve.rerank import PairScorer
 from rag.types import AnswerBackend, Citation, CitedAnswer, Evidence, SearchFilters, Verdict
 
 Backend = AnswerBackend
@@ -74,6 +77,9 @@ class Answerer:
         searcher: Retriever,
         embedder: Embeddings,
         chat_model: BaseChatModel | None = None,
+        *,
+        relevance: PairScorer | None = None,
+        verdict: PairScorer | None = None,
     ):
         self.settings = settings
         self.searcher = searcher
@@ -81,14 +87,21 @@ class Answerer:
         self.embedder = embedder
         self.router = Router(embedder, floor=answer.routing_floor, cue_weight=answer.routing_cue_weight)
         self.threshold = refusal_threshold(settings)
+        self.relevance = relevance
+        self.support = SupportChecker(relevance, answer.support_threshold)
         self.extractive = ExtractiveGenerator(
             embedder,
+            scorer=relevance,
+            verdict=VerdictReader(verdict, answer.verdict_margin) if verdict is not None else None,
+            pool=answer.sentence_pool,
+            verdict_sentences=answer.verdict_sentences,
             max_sentences=answer.max_sentences,
             max_per_record=answer.max_sentences_per_record,
             lexical_weight=answer.lexical_weight,
             rank_weight=answer.rank_weight,
             diversity=answer.mmr_diversity,
             floor=self.threshold,
+            floor_signal=refusal_signal(),
         )
         self._chat_model = chat_model
         self._llm: LLMGenerator | None = None
@@ -137,7 +150,13 @@ class Answerer:
         return prepared
 
     def _refuse(
-        self, prepared: Prepared, backend: str, reason: str, warnings: Sequence[str] = ()
+        self,
+        prepared: Prepared,
+        backend: str,
+        reason: str,
+        warnings: Sequence[str] = (),
+        *,
+        confidence: float | None = None,
     ) -> CitedAnswer:
         return CitedAnswer(
             question=prepared.question,
@@ -145,6 +164,7 @@ class Answerer:
             evidence=prepared.evidence,
             verdict="undetermined" if prepared.route.yes_no else None,
             refused=True,
+            evidence_confidence=confidence,
             warnings=[*(warnings or prepared.warnings), f"refused: {reason}"],
             category=prepared.route.category,
             backend=backend,
@@ -157,21 +177,39 @@ class Answerer:
         backend: Backend,
         *,
         verdict: Verdict | None = None,
-        supporting: dict[str, str] | None = None,
+        p_yes: float | None = None,
+        supporting: dict[str, tuple[str, float]] | None = None,
+        confidence: float | None = None,
     ) -> CitedAnswer:
-        """Verify the generated text against the evidence and build the final answer (or a refusal)."""
-        verified = verify_citations(
-            text, [e.pmid for e in prepared.evidence], self.settings.answer.uncited_sentences
-        )
+        """Verify the generated text against the evidence and build the final answer (or a refusal).
+
+        Citations must point into this answer's evidence (rag.answer.citations) and each cited sentence
+        must be backed by a passage of a record it cites (rag.answer.support): unsupported ones are
+        flagged, or dropped when `answer.unsupported_citations` is "drop"."""
+        answer_settings = self.settings.answer
+        verified = verify_citations(text, [e.pmid for e in prepared.evidence], answer_settings.uncited_sentences)
         warnings = [*prepared.warnings, *verified.warnings]
         if not text.strip():
-            return self._refuse(prepared, backend, UNSUPPORTED)
-        if not verified.has_cited_sentence:
-            return self._refuse(prepared, backend, "no sentence of the answer had a valid citation", warnings)
+            return self._refuse(prepared, backend, UNSUPPORTED, confidence=confidence)
         by_pmid = {e.pmid: e for e in prepared.evidence}
+        report = self.support.check(verified.sentences, by_pmid)
+        for sentence in report.unsupported:
+            action = "dropped" if answer_settings.unsupported_citations == "drop" else "flagged"
+            warnings.append(f"unsupported citation {action}: no cited passage backs {sentence[:120]!r}")
+        if report.unsupported and answer_settings.unsupported_citations == "drop":
+            unsupported = set(report.unsupported)
+            verified = verify_citations(
+                " ".join(s.render() for s in verified.sentences if s.text not in unsupported),
+                list(by_pmid),
+                answer_settings.uncited_sentences,
+            )
+        if not verified.has_cited_sentence:
+            reason = "no sentence of the answer had a valid citation"
+            return self._refuse(prepared, backend, reason, warnings, confidence=confidence)
         supporting = supporting or {}
         citations = [
-            self._citation(by_pmid[p], prepared.kinds[p], supporting.get(p)) for p in verified.cited_pmids
+            self._citation(by_pmid[p], prepared.kinds[p], *supporting.get(p, (None, None)))
+            for p in verified.cited_pmids
         ]
         if prepared.route.yes_no and verdict is None:
             verdict = verdict_in_text(text)
@@ -181,13 +219,17 @@ class Answerer:
             citations=citations,
             evidence=prepared.evidence,
             verdict=verdict if prepared.route.yes_no else None,
+            verdict_probability=p_yes if prepared.route.yes_no else None,
+            unsupported_sentences=report.unsupported,
+            supported_share=report.supported_share,
+            evidence_confidence=confidence,
             warnings=warnings,
             category=prepared.route.category,
             backend=backend,
         )
 
     @staticmethod
-    def _citation(item: Evidence, kind: StudyType, passage: str | None) -> Citation:
+    def _citation(item: Evidence, kind: StudyType, passage: str | None, support: float | None) -> Citation:
         return Citation(
             pmid=item.pmid,
             title=item.title,
@@ -198,16 +240,28 @@ class Answerer:
             study_type=kind.name,
             phase=kind.phase,
             trial_ids=kind.trial_ids,
+            support=round(support, 4) if support is not None else None,
         )
 
-    def _extract(self, prepared: Prepared) -> tuple[str, Verdict | None, dict[str, str]]:
+    def _extract(self, prepared: Prepared) -> CitedAnswer:
         result = self.extractive.answer(
             prepared.question, prepared.evidence, yes_no=prepared.route.yes_no, vector=prepared.vector
         )
-        supporting: dict[str, list[str]] = {}
+        texts: dict[str, list[str]] = {}
+        best: dict[str, float] = {}
         for sentence in result.sentences:
-            supporting.setdefault(sentence.candidate.pmid, []).append(sentence.candidate.text)
-        return result.text, result.verdict, {p: " ".join(s) for p, s in supporting.items()}
+            texts.setdefault(sentence.candidate.pmid, []).append(sentence.candidate.text)
+            best[sentence.candidate.pmid] = max(best.get(sentence.candidate.pmid, -1.0), sentence.score)
+        supporting = {p: (" ".join(s), best[p]) for p, s in texts.items()}
+        return self.finish(
+            prepared,
+            result.text,
+            "extractive",
+            verdict=result.verdict,
+            p_yes=result.p_yes,
+            supporting=supporting,
+            confidence=result.best_relevance,
+        )
 
     # public entry points
     def ask(self, question: str, filters: SearchFilters | None = None, backend: str | None = None) -> CitedAnswer:
@@ -217,8 +271,7 @@ class Answerer:
             prepared.refusal.backend = chosen
             return prepared.refusal
         if chosen == "extractive":
-            text, verdict, supporting = self._extract(prepared)
-            return self.finish(prepared, text, chosen, verdict=verdict, supporting=supporting)
+            return self._extract(prepared)
         if not self.supported(prepared):
             return self._refuse(prepared, chosen, UNSUPPORTED)
         return self.finish(prepared, self.llm.generate(prepared.question, prepared.evidence), chosen)
@@ -253,8 +306,7 @@ class Answerer:
             return prepared.refusal
         if backend == "llm":
             return self._refuse(prepared, backend, UNSUPPORTED)
-        text, verdict, supporting = self._extract(prepared)
-        return self.finish(prepared, text, "extractive", verdict=verdict, supporting=supporting)
+        return self._extract(prepared)
 
 
 SENTENCE_CHUNK = re.compile(r".+?(?:[.!?](?:\s+|$)|$)", re.DOTALL)

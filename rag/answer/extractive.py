@@ -1,31 +1,27 @@
 """The default answer backend: no LLM, offline, deterministic.
 
-It picks the evidence sentences that best answer the question (cosine similarity with the index's own
-embedding model plus lexical overlap), removes redundancy with maximal marginal relevance, keeps at most
-a few sentences per record, and writes each with its `[PMID:n]` citation. Yes/no questions get a verdict
-from the polarity of the selected sentences. The scoring and selection are pure functions; only
-`ExtractiveGenerator` touches the embedder.
+It reads the evidence sentence by sentence: a cheap first pass (cosine with the index's embedding model
+plus word overlap) keeps the `pool` most promising candidates, the trained relevance cross-encoder
+(rag/models/relevance) scores each of those against the question, maximal marginal relevance removes
+redundancy, at most a few sentences per record are kept, and each is written with its `[PMID:n]` citation.
+Yes/no questions get their verdict from the trained verdict model reading the best sentences; the answer
+opens with it. Scoring and selection are pure functions; only `ExtractiveGenerator` touches the models.
 """
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag.answer.citations import CitedSentence
 from rag.answer.injection import reads_as_instruction
+from rag.answer.verdict import VerdictReader
+from rag.retrieve.rerank import PairScorer
 from rag.text import StemmedTerms, split_sentences
 from rag.types import Evidence, Passage, Verdict
 
-NEGATION = re.compile(
-    r"\b(?:no significant|not significant\w*|did not|does not|do not|was not|were not|is not|are not|"
-    r"cannot|could not|failed to|fails to|no evidence|no effect|no association|not associated|"
-    r"no difference|no role|unlikely|neither|lack of|no (?:clear |clinical )?benefit|"
-    r"not (?:required|necessary|involved|affected|effective|increased|reduced))\b",
-    re.IGNORECASE,
-)
 MIN_WORDS = 5
 MAX_WORDS = 90
 
@@ -42,6 +38,8 @@ class Candidate:
 
 @dataclass(frozen=True)
 class ScoredSentence:
+    """A picked sentence: `score` is its relevance (the cross-encoder's probability when a model is loaded)."""
+
     candidate: Candidate
     score: float
     similarity: float
@@ -52,6 +50,28 @@ class ExtractiveAnswer:
     text: str
     sentences: list[ScoredSentence]
     verdict: Verdict | None
+    p_yes: float | None = None
+    best_relevance: float | None = None
+
+
+VERDICT_OPENING: dict[str, str] = {"yes": "Yes", "no": "No", "undetermined": "Undetermined"}
+FloorSignal = Literal["relevance", "first_pass"]
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Every candidate sentence with its vectors and scores: `relevance` orders them (the cross-encoder's
+    probability when a model is loaded), `first_pass` is cosine plus word overlap."""
+
+    candidates: list[Candidate]
+    vectors: np.ndarray
+    relevance: np.ndarray
+    similarity: np.ndarray
+    first_pass: np.ndarray
+
+    def gate(self, signal: FloorSignal) -> np.ndarray:
+        """The scores the eligibility floor (the calibrated refusal threshold) applies to."""
+        return self.first_pass if signal == "first_pass" else self.relevance
 
 
 def overlap(question_terms: set[str], text_terms: set[str]) -> float:
@@ -140,52 +160,57 @@ def order_for_reading(picked: Sequence[ScoredSentence]) -> list[ScoredSentence]:
     return sorted(picked, key=lambda s: (first_pick[s.candidate.pmid], s.candidate.position))
 
 
-def polarity(sentence: str) -> int:
-    """-1 when the sentence states a negative finding, else +1."""
-    return -1 if NEGATION.search(sentence) else 1
+def render(sentences: Sequence[ScoredSentence], verdict: Verdict | None = None) -> str:
+    """Cited sentences in order; a verdict opens the first one ("Yes: ...") so it is cited with it."""
+    parts = [CitedSentence(s.candidate.text, [s.candidate.pmid]).render() for s in sentences]
+    if verdict and parts:
+        parts[0] = f"{VERDICT_OPENING[verdict]}: {parts[0]}"
+    return " ".join(parts)
 
 
-def verdict_from(sentences: Sequence[ScoredSentence]) -> Verdict:
-    """Weighted vote of the selected sentences' polarity; no evidence or a tie is undetermined."""
-    if not sentences:
-        return "undetermined"
-    net = sum(s.score * polarity(s.candidate.text) for s in sentences)
-    if abs(net) < 1e-9:
-        return "undetermined"
-    return "yes" if net > 0 else "no"
-
-
-def render(sentences: Sequence[ScoredSentence]) -> str:
-    return " ".join(CitedSentence(s.candidate.text, [s.candidate.pmid]).render() for s in sentences)
+def sigmoid(logits: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.asarray(logits, dtype=np.float64)))
 
 
 class ExtractiveGenerator:
     """Selects and cites evidence sentences; the embedder is the one the index uses.
 
-    A sentence is eligible when its relevance (cosine and lexical overlap) reaches `floor`, the
-    calibrated refusal threshold; among eligible ones, a small prior for the record's retrieval rank
-    (`rank_weight / (1 + rank)`) breaks near-ties toward the records retrieval trusts most.
+    With a `scorer` (the relevance cross-encoder) a sentence's relevance is the model's probability that it
+    answers the question; without one, the first-pass score (cosine and word overlap) is used as it is.
+    A sentence is eligible when its relevance reaches `floor`, the calibrated refusal threshold; among
+    eligible ones, a small prior for the record's retrieval rank (`rank_weight / (1 + rank)`) breaks
+    near-ties toward the records retrieval trusts most.
     """
 
     def __init__(
         self,
         embedder: Embeddings,
         *,
+        scorer: PairScorer | None = None,
+        verdict: VerdictReader | None = None,
+        pool: int = 24,
+        verdict_sentences: int = 3,
         max_sentences: int = 5,
         max_per_record: int = 2,
         lexical_weight: float = 0.35,
         rank_weight: float = 0.05,
         diversity: float = 0.3,
         floor: float = 0.2,
+        floor_signal: FloorSignal = "relevance",
     ):
         self._embedder = embedder
         self._terms = StemmedTerms()
+        self.scorer = scorer
+        self.verdict = verdict
+        self.pool = pool
+        self.verdict_sentences = verdict_sentences
         self.rank_weight = rank_weight
         self.max_sentences = max_sentences
         self.max_per_record = max_per_record
         self.lexical_weight = lexical_weight
         self.diversity = diversity
         self.floor = floor
+        self.floor_signal = floor_signal
 
     def _score(
         self,
@@ -194,8 +219,10 @@ class ExtractiveGenerator:
         exclude: set[str] | None = None,
         keep: Callable[[str], bool] | None = None,
         vector: np.ndarray | None = None,
-    ) -> tuple[list[Candidate], np.ndarray, np.ndarray, np.ndarray]:
-        """Candidates with their unit vectors, relevance to the question and cosine to it."""
+    ) -> "Scored":
+        """Candidates with their unit vectors, relevance to the question, cosine to it, first-pass score.
+
+        With a scorer, candidates outside the first-pass pool get relevance -1 (never eligible)."""
         candidates = [
             c
             for c in candidate_sentences(evidence)
@@ -203,7 +230,7 @@ class ExtractiveGenerator:
         ]
         if not candidates:
             empty = np.zeros(0, dtype=np.float32)
-            return [], np.zeros((0, 0), dtype=np.float32), empty, empty
+            return Scored([], np.zeros((0, 0), dtype=np.float32), empty, empty, empty)
         vectors = np.asarray(self._embedder.embed_documents([c.text for c in candidates]), dtype=np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-12)
         query = np.asarray(self._embedder.embed_query(question) if vector is None else vector, dtype=np.float32)
@@ -211,13 +238,43 @@ class ExtractiveGenerator:
         similarity = vectors @ query
         question_terms = self._terms.terms(question)
         lexical = np.array([overlap(question_terms, self._terms.terms(c.text)) for c in candidates])
-        relevance = (1 - self.lexical_weight) * similarity + self.lexical_weight * lexical
-        return candidates, vectors, relevance, similarity
+        first_pass = (1 - self.lexical_weight) * similarity + self.lexical_weight * lexical
+        if self.scorer is None:
+            return Scored(candidates, vectors, first_pass, similarity, first_pass)
+        pool = np.argsort(-first_pass, kind="stable")[: self.pool]
+        relevance = np.full(len(candidates), -1.0)
+        relevance[pool] = sigmoid(self.scorer.scores(question, [candidates[i].text for i in pool]))
+        return Scored(candidates, vectors, relevance, similarity, first_pass)
 
-    def support(self, question: str, evidence: Sequence[Evidence], vector: np.ndarray | None = None) -> float:
-        """Relevance of the best evidence sentence (-1 when there is none): the refusal signal."""
-        _, _, relevance, _ = self._score(question, evidence, vector=vector)
-        return float(relevance.max()) if relevance.size else -1.0
+    def support(
+        self,
+        question: str,
+        evidence: Sequence[Evidence],
+        vector: np.ndarray | None = None,
+        signal: FloorSignal | None = None,
+    ) -> float:
+        """The best evidence sentence's score on the refusal signal (-1 when there is none)."""
+        scored = self._score(question, evidence, vector=vector)
+        values = scored.gate(signal or self.floor_signal)
+        return float(values.max()) if values.size else -1.0
+
+    def _select(self, scored: "Scored", limit: int | None = None) -> list[ScoredSentence]:
+        candidates, vectors, relevance, similarity = scored.candidates, scored.vectors, scored.relevance, scored.similarity
+        eligible = np.flatnonzero((scored.gate(self.floor_signal) >= self.floor) & (relevance > -1))
+        if not eligible.size:
+            return []
+        ranks = np.array([candidates[i].record_rank for i in eligible])
+        ranking = relevance[eligible] + self.rank_weight / (1.0 + ranks)
+        chosen = mmr_select(
+            ranking,
+            vectors[eligible] @ vectors[eligible].T,
+            [candidates[i].pmid for i in eligible],
+            limit=limit or self.max_sentences,
+            per_group=self.max_per_record,
+            diversity=self.diversity,
+        )
+        picked = [int(eligible[j]) for j in chosen]
+        return [ScoredSentence(candidates[i], float(relevance[i]), float(similarity[i])) for i in picked]
 
     def select(
         self,
@@ -234,26 +291,29 @@ class ExtractiveGenerator:
         `exclude` holds sentence texts already used elsewhere (briefings use it across sections);
         `keep`, when given, must accept a sentence for it to be a candidate.
         """
-        candidates, vectors, relevance, similarity = self._score(question, evidence, exclude, keep, vector)
-        eligible = np.flatnonzero(relevance >= self.floor)
-        if not eligible.size:
-            return []
-        ranks = np.array([candidates[i].record_rank for i in eligible])
-        ranking = relevance[eligible] + self.rank_weight / (1.0 + ranks)
-        chosen = mmr_select(
-            ranking,
-            vectors[eligible] @ vectors[eligible].T,
-            [candidates[i].pmid for i in eligible],
-            limit=limit or self.max_sentences,
-            per_group=self.max_per_record,
-            diversity=self.diversity,
-        )
-        picked = [int(eligible[j]) for j in chosen]
-        scored = [ScoredSentence(candidates[i], float(relevance[i]), float(similarity[i])) for i in picked]
-        return order_for_reading(scored)
+        return order_for_reading(self._select(self._score(question, evidence, exclude, keep, vector), limit))
 
     def answer(
         self, question: str, evidence: Sequence[Evidence], *, yes_no: bool = False, vector: np.ndarray | None = None
     ) -> ExtractiveAnswer:
-        picked = self.select(question, evidence, vector=vector)
-        return ExtractiveAnswer(render(picked), picked, verdict_from(picked) if yes_no else None)
+        """The cited answer; for yes/no questions the verdict model reads the best sentences first.
+
+        A verdict is given only when a sentence was picked, and the picked sentences that the verdict
+        model read (the deciding ones) come first, so the opening "Yes:"/"No:" is cited by what decided it.
+        """
+        scored = self._score(question, evidence, vector=vector)
+        candidates, relevance = scored.candidates, scored.relevance
+        gate = scored.gate(self.floor_signal)
+        best_relevance = float(gate.max()) if gate.size else None
+        picked = order_for_reading(self._select(scored))
+        if not (yes_no and picked) or self.verdict is None:
+            verdict = "undetermined" if yes_no else None
+            return ExtractiveAnswer(render(picked), picked, verdict, best_relevance=best_relevance)
+        top = np.argsort(-relevance, kind="stable")[: self.verdict_sentences]
+        best = [candidates[i] for i in sorted(top)]  # in reading order, as the verdict model was trained
+        reading = self.verdict.read(question, [c.text for c in best])
+        deciding = {(c.pmid, c.text) for c in best}
+        ordered = sorted(picked, key=lambda s: (s.candidate.pmid, s.candidate.text) not in deciding)
+        return ExtractiveAnswer(
+            render(ordered, reading.verdict), ordered, reading.verdict, reading.p_yes, best_relevance
+        )

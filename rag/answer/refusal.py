@@ -1,9 +1,9 @@
 """When the corpus does not hold the answer: the calibrated relevance threshold and the refusal text.
 
-The signal is the relevance of the best evidence *sentence* to the question (the extractive backend's
-score: embedding cosine plus lexical overlap), not only the best record: the team's unanswerable
-questions are on topic, so whole records match them about as well as answerable ones, while no single
-sentence states what they ask; calibration.json records both signals' best accuracy side by side.
+The signal is the relevance of the best evidence *sentence* to the question, as the trained relevance
+cross-encoder reads it (a probability), not the best record: the team's unanswerable questions are on
+topic, so whole records match them about as well as answerable ones, while no single sentence states
+what they ask.
 
 The threshold is not picked by hand: `eval/calibrate_refusal.py` (which also holds the fitting) runs the team's labelled questions
 through the real pipeline and chooses the cut with the best refusal accuracy (checked on held-out dev
@@ -21,6 +21,7 @@ from pathlib import Path
 
 from core.errors import InputError
 from core.settings import Settings
+from rag.display import display_title
 from rag.types import Evidence
 
 CALIBRATION_FILE = "calibration.json"
@@ -45,14 +46,19 @@ def load_calibration(path: Path | None = None) -> Calibration:
         raise InputError(f"cannot read the refusal calibration {path or 'rag/answer/' + CALIBRATION_FILE}: {exc}") from exc
 
 
+def refusal_signal() -> str:
+    """Which sentence score the shipped threshold applies to: "relevance" (cross-encoder) or "first_pass"."""
+    return str(load_calibration().details.get("signal_name", "relevance"))
+
+
 def refusal_threshold(settings: Settings) -> float:
     if settings.answer.min_relevance is not None:
         return settings.answer.min_relevance
     return load_calibration().min_relevance
 
 
-def top_relevance(evidence: Sequence[Evidence]) -> float:
-    return max((e.relevance for e in evidence), default=-1.0)
+def _name(item: Evidence) -> str:
+    return display_title(item.title, item.passages[0].text if item.passages else None)
 
 
 def refusal_text(evidence: Sequence[Evidence]) -> str:
@@ -60,6 +66,6 @@ def refusal_text(evidence: Sequence[Evidence]) -> str:
     text = "The corpus does not hold enough evidence to answer this question."
     nearest = sorted(evidence, key=lambda e: e.relevance, reverse=True)[:NEAREST_SHOWN]
     if nearest:
-        listed = "; ".join(f"{e.title or 'untitled'} ({e.year or 'n.d.'}) [PMID:{e.pmid}]" for e in nearest)
+        listed = "; ".join(f"{_name(e)} ({e.year or 'n.d.'}) [PMID:{e.pmid}]" for e in nearest)
         text += f" Nearest records: {listed}."
     return text

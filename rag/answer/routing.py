@@ -2,7 +2,7 @@
 
 Two signals are combined: cosine similarity of the question to a few prototype questions per category
 (with the same embedding model the index uses), and cue terms that name the category outright ("phase",
-"NCT", "GMP", "potency assay"). Yes/no questions are recognised from their opening words.
+"NCT", "GMP", "potency assay"). Yes/no questions are recognised by a small trained classifier (rag.models.question_kind).
 """
 
 import re
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from rag.models.question_kind import is_yes_no_question
 from rag.types import Category, Evidence
 
 PROTOTYPES: dict[Category, list[str]] = {
@@ -73,10 +74,9 @@ CUES: dict[Category, re.Pattern[str]] = {
     ),
 }
 
-YES_NO_START = re.compile(
-    r"^\s*(?:is|are|was|were|does|do|did|can|could|should|would|will|has|have|had|may|might|must)\b",
-    re.IGNORECASE,
-)
+
+YES_OR_NO = re.compile(r"\byes,?\s+or\s+no\b", re.IGNORECASE)
+EITHER_OR = re.compile(r"\bor\b[^?]*\?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -113,11 +113,14 @@ class Route:
 
 
 def is_yes_no(question: str) -> bool:
-    """A question that opens with an auxiliary verb and is not an either/or choice, or ends "yes or no?"."""
+    """Whether the question asks yes or no, as people write them ("X: does it ...?", "And do they ...?").
+
+    The trained recogniser (rag/models/question_kind.py, fitted on BioASQ and PubMedQA question types);
+    an either/or choice ("Are A or B the better source?") is not yes/no unless it says "yes or no"."""
     text = question.strip()
-    if re.search(r"\byes,?\s+or\s+no\b", text, re.IGNORECASE):
+    if YES_OR_NO.search(text):
         return True
-    return bool(YES_NO_START.match(text)) and not re.search(r"\bor\b[^?]*\?\s*$", text, re.IGNORECASE)
+    return is_yes_no_question(text) and not EITHER_OR.search(text)
 
 
 def cue_counts(question: str) -> dict[Category, int]:

@@ -1,4 +1,4 @@
-"""The read path's front door: a query -> the mode's retriever -> (optional) cross-encoder re-ranking.
+"""The read path's front door: a query -> the mode's retriever -> cross-encoder re-ranking (when configured).
 
 One `Searcher` holds one opened index and a retriever per mode over it, so evaluations compare BM25,
 dense and hybrid on the same index without reopening anything.
@@ -15,10 +15,8 @@ from rag.retrieve.bm25 import BM25Retriever
 from rag.retrieve.dense import DenseRetriever
 from rag.retrieve.hybrid import HybridRetriever
 from rag.retrieve.index_reader import IndexReader
-from rag.retrieve.rerank import CrossEncoderReranker, rerank
+from rag.retrieve.rerank import PairScorer, rerank
 from rag.types import RETRIEVAL_MODES, Evidence, RetrievalMode, SearchFilters
-
-RERANK_DEPTH = 3
 
 
 class Searcher:
@@ -28,7 +26,7 @@ class Searcher:
         self,
         settings: Settings,
         index: IndexReader,
-        reranker: CrossEncoderReranker | None = None,
+        reranker: PairScorer | None = None,
         mode: RetrievalMode = "hybrid",
     ):
         self.settings = settings
@@ -47,11 +45,15 @@ class Searcher:
         mode: RetrievalMode = "hybrid",
         embeddings: LocalEmbeddings | None = None,
         chroma_client: chromadb.ClientAPI | None = None,
+        reranker: PairScorer | None = None,
     ) -> "Searcher":
-        """Open the index the settings point at; IndexMissingError if none, IndexMismatchError if it differs."""
+        """Open the index the settings point at; IndexMissingError if none, IndexMismatchError if it differs.
+
+        `reranker` re-orders results when given (build_pipeline passes the trained cross-encoder when
+        `retrieval.rerank` is on); without one, results are in fused order.
+        """
         index = IndexReader.open(settings, embeddings=embeddings, chroma_client=chroma_client)
-        model = settings.retrieval.reranker_model
-        return cls(settings, index, CrossEncoderReranker(model) if model else None, mode)
+        return cls(settings, index, reranker, mode)
 
     @property
     def chroma(self):
@@ -78,7 +80,7 @@ class Searcher:
         retriever = self.retrievers[mode]
         if not self.reranker:
             return retriever.search(query, k, filters, vector=vector)
-        evidence = retriever.search(query, RERANK_DEPTH * k, filters, vector=vector)
+        evidence = retriever.search(query, max(k, self.settings.retrieval.rerank_depth), filters, vector=vector)
         return rerank(self.reranker, query.strip(), evidence)[:k]
 
     def close(self) -> None:

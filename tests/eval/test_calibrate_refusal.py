@@ -3,7 +3,7 @@
 import pytest
 
 from core.errors import InputError
-from eval.calibrate_refusal import best_threshold, refusal_score
+from eval.calibrate_refusal import best_threshold, cross_validated_accuracy, refusal_score, stratified_folds
 
 
 def test_best_threshold_separates_separable_scores() -> None:
@@ -33,3 +33,21 @@ def test_accuracy_and_balanced_objectives_differ_on_unequal_classes() -> None:
 def test_best_threshold_needs_both_classes() -> None:
     with pytest.raises(InputError):
         best_threshold([0.5], [])
+
+
+def test_folds_keep_the_class_ratio_and_are_reproducible() -> None:
+    labels = [True] * 50 + [False] * 10
+    folds = stratified_folds(labels, 5, seed=13)
+    assert folds == stratified_folds(labels, 5, seed=13)
+    for fold in range(5):
+        members = [label for label, f in zip(labels, folds, strict=True) if f == fold]
+        assert members.count(False) == 2 and members.count(True) == 10
+
+
+def test_cross_validation_scores_each_fold_with_a_cut_fitted_without_it() -> None:
+    separable = [(True, 0.8 + i / 100) for i in range(10)] + [(False, 0.1 + i / 100) for i in range(5)]
+    assert cross_validated_accuracy(separable, 5, seed=1)["refusal_accuracy"] == 1.0
+    # One unanswerable question scoring like the answerable ones cannot be fitted away out of sample.
+    mixed = [*separable[:-1], (False, 0.85)]
+    result = cross_validated_accuracy(mixed, 5, seed=1)
+    assert result["refusal_accuracy"] < 1.0 and len(result["cuts"]) == 5

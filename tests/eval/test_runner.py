@@ -65,7 +65,7 @@ def test_cli_writes_json_and_html_and_compares_with_a_previous_report(small_inde
     assert report["questions"]["count"] == 2
     assert report["comparison"]["retrieval"]["hit_at_10"]["previous"] == 1.0
     page = (tmp_path / "r.html").read_text()
-    assert page.count("data:image/png;base64,") == 4  # categories, latency, change, retrievers
+    assert page.count("data:image/png;base64,") == 5  # categories, latency, reliability, change, retrievers
     assert "Change against the previous report" in page
 
 
@@ -73,7 +73,7 @@ def test_cli_writes_json_and_html_and_compares_with_a_previous_report(small_inde
     ("args", "message"),
     [
         (["--questions", "missing.jsonl"], "does not exist"),
-        (["--questions", "{set}", "--backend", "gpt"], "unknown backend"),
+        (["--questions", "{set}", "--backend", "gpt"], "'gpt' is not one of"),
         (["--questions", "{set}", "--limit", "0"], "at least 1"),
         (["--questions", "{set}", "--compare", "missing.json"], "does not exist"),
     ],

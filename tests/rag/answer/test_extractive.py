@@ -10,9 +10,11 @@ from rag.answer.extractive import (
     ScoredSentence,
     candidate_sentences,
     mmr_select,
-    polarity,
-    verdict_from,
+    render,
 )
+from rag.answer.verdict import VerdictReader
+from rag.models import RELEVANCE_MODEL, VERDICT_MODEL
+from rag.models.pair_classifier import PairClassifier
 from tests.rag.answer.answer_fixtures import embedder, synthetic_evidence  # noqa: F401 (fixture)
 
 EVIDENCE = [
@@ -74,15 +76,53 @@ def test_answer_is_deterministic(generator: ExtractiveGenerator) -> None:
     assert generator.answer(question, EVIDENCE, yes_no=True) == generator.answer(question, EVIDENCE, yes_no=True)
 
 
-def test_yes_no_verdict_follows_evidence_polarity(generator: ExtractiveGenerator) -> None:
-    positive = [synthetic_evidence("90000011", "Synthetic secretome treatment reduced fibrosis in treated rats.")]
+@pytest.fixture(scope="module")
+def reading_generator(embedder) -> ExtractiveGenerator:  # noqa: F811
+    """The generator as the pipeline builds it: the shipped relevance and verdict models read the evidence."""
+    return ExtractiveGenerator(
+        embedder,
+        scorer=PairClassifier(RELEVANCE_MODEL),
+        verdict=VerdictReader(PairClassifier(VERDICT_MODEL), margin=0.1),
+        max_sentences=4,
+        max_per_record=1,
+        floor=0.1,
+    )
+
+
+def test_the_relevance_model_prefers_the_sentence_that_answers(reading_generator: ExtractiveGenerator) -> None:
+    question = "Which microRNA do mesenchymal stem cell exosomes deliver?"
+    picked = reading_generator.select(question, EVIDENCE, limit=10)
+    by_text = {s.candidate.text: s.score for s in picked}
+    answering = max(score for text, score in by_text.items() if "miR-21" in text)
+    unrelated = [score for text, score in by_text.items() if "parking" in text or "cages" in text]
+    assert unrelated and all(score < answering for score in unrelated)
+    assert "miR-21" in reading_generator.answer(question, EVIDENCE).sentences[0].candidate.text
+
+
+def test_yes_no_verdict_is_read_from_the_evidence(reading_generator: ExtractiveGenerator) -> None:
+    positive = [synthetic_evidence("90000011", "Synthetic secretome treatment significantly reduced fibrosis in treated rats.")]
     negative = [
         synthetic_evidence("90000012", "Synthetic secretome treatment did not reduce fibrosis in treated rats.")
     ]
     question = "Does secretome treatment reduce fibrosis in rats?"
-    assert generator.answer(question, positive, yes_no=True).verdict == "yes"
-    assert generator.answer(question, negative, yes_no=True).verdict == "no"
-    assert generator.answer(question, positive, yes_no=False).verdict is None
+    yes = reading_generator.answer(question, positive, yes_no=True)
+    negated = reading_generator.answer(question, negative, yes_no=True)
+    assert yes.verdict == "yes" and yes.text.startswith("Yes: ")
+    # The shipped model leans to "yes" (README: held-out accuracy 0.75 / 0.78): a negated finding must at
+    # least lower P(yes) clearly and never come out as "yes".
+    assert negated.verdict != "yes" and negated.p_yes < yes.p_yes - 0.1
+    assert reading_generator.answer(question, positive, yes_no=False).verdict is None
+
+
+def test_without_a_verdict_model_a_yes_no_answer_is_undetermined(generator: ExtractiveGenerator) -> None:
+    evidence = [synthetic_evidence("90000011", "Synthetic secretome treatment reduced fibrosis in treated rats.")]
+    assert generator.answer("Does secretome reduce fibrosis in rats?", evidence, yes_no=True).verdict == "undetermined"
+
+
+def test_a_verdict_opens_the_first_cited_sentence() -> None:
+    picked = [ScoredSentence(Candidate("1", "Synthetic A helped.", 0, 0), 0.9, 0.5)]
+    assert render(picked, "yes") == "Yes: Synthetic A helped [PMID:1]."
+    assert render(picked) == "Synthetic A helped [PMID:1]."
 
 
 def test_truncated_tail_and_fragments_are_not_candidates() -> None:
@@ -106,25 +146,3 @@ def test_mmr_skips_near_duplicates_and_respects_group_cap() -> None:
     assert mmr_select(relevance, similarity, ["a", "b", "c", "d"], limit=2, per_group=1, diversity=0.5) == [0, 2]
     assert mmr_select(relevance, similarity, ["a", "a", "a", "d"], limit=3, per_group=1, diversity=0.0) == [0, 3]
     assert mmr_select(relevance, similarity, ["a", "b", "c", "d"], limit=4, per_group=1, diversity=0.5, floor=0.45) == [0, 2, 1]
-
-
-@pytest.mark.parametrize(
-    ("sentence", "sign"),
-    [
-        ("Synthetic exosomes reduced infarct size.", 1),
-        ("Synthetic exosomes did not reduce infarct size.", -1),
-        ("There was no significant difference in synthetic outcomes.", -1),
-        ("Synthetic treatment failed to improve survival.", -1),
-    ],
-)
-def test_polarity(sentence: str, sign: int) -> None:
-    assert polarity(sentence) == sign
-
-
-def test_verdict_is_undetermined_without_evidence() -> None:
-    assert verdict_from([]) == "undetermined"
-    tie = [
-        ScoredSentence(Candidate("1", "Synthetic A helped.", 0, 0), 0.5, 0.5),
-        ScoredSentence(Candidate("2", "Synthetic A did not help.", 1, 0), 0.5, 0.5),
-    ]
-    assert verdict_from(tie) == "undetermined"

@@ -65,3 +65,16 @@ def test_regulatory_questions_prefer_reviews() -> None:
     review = synthetic_evidence("2", "Synthetic review sentence.", score=0.025)
     ranked = prefer([primary, review], PREFERENCES["regulatory"], {"1": "animal study", "2": "review"})
     assert [e.pmid for e in ranked] == ["2", "1"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hypoxic preconditioning: does it raise VEGF in the MSC secretome?",
+        "Conditioned medium for wound healing: are the effects dose dependent?",
+        "MSC exosomes in sepsis: a safe alternative to cell therapy?",
+        "And do they contain microRNAs?",
+    ],
+)
+def test_yes_no_questions_are_recognised_as_people_write_them(question: str) -> None:
+    assert is_yes_no(question)

@@ -160,7 +160,7 @@ def test_cli_filters(indexed):
     [
         (["search", "vesicles", "--year-from", "2022", "--year-to", "2010"], "after --year-to"),
         (["search", "  "], "empty"),
-        (["search", "vesicles", "--mode", "sparse"], "unknown search mode"),
+        (["search", "vesicles", "--mode", "sparse"], "'sparse' is not one of"),
     ],
 )
 def test_cli_bad_input_exits_2_with_a_message(indexed, args, message):
@@ -196,29 +196,35 @@ def test_full_corpus_dev_subset_retrieval_floor(corpus_settings):
     assert figures["hybrid_recall_at_10"] > max(figures["bm25_recall_at_10"], figures["dense_recall_at_10"])
 
 
-def test_cross_encoder_reranking_orders_by_its_own_scores(indexed, tmp_path):
-    """Plumbing only: a cross-encoder head over the bundled MiniLM (untrained, so its order is its own)."""
-    from rag.index.embeddings import default_model_path
-    from rag.retrieve.rerank import CrossEncoderReranker
+def test_the_trained_cross_encoder_orders_by_its_own_scores(indexed):
+    from rag.pipeline import build_pipeline
+    from rag.retrieve.rerank import PASSAGE_MAX_TOKENS, passage_text
 
-    settings = indexed.model_copy(
-        update={"retrieval": indexed.retrieval.model_copy(update={"reranker_model": default_model_path()})}
-    )
-    searcher = Searcher.from_settings(settings)
-    assert isinstance(searcher.reranker, CrossEncoderReranker)
+    settings = indexed.model_copy(update={"retrieval": indexed.retrieval.model_copy(update={"rerank": True})})
+    searcher = build_pipeline(settings).searcher
+    assert searcher.reranker is not None
     results = searcher.search("stem cell vesicles", k=4)
     assert len(results) == 4
-    texts = [f"{e.title}\n{e.passages[0].text}" for e in results]
-    expected = searcher.reranker.scores("stem cell vesicles", texts)
+    expected = searcher.reranker.scores("stem cell vesicles", [passage_text(e) for e in results], PASSAGE_MAX_TOKENS)
     assert [e.score for e in results] == pytest.approx([float(x) for x in expected], abs=1e-5)
     assert [e.score for e in results] == sorted((e.score for e in results), reverse=True)
 
 
-def test_missing_reranker_directory_is_a_clear_error(indexed, tmp_path):
+def test_reranking_is_off_by_default(indexed):
+    from rag.pipeline import build_pipeline
+
+    searcher = build_pipeline(indexed).searcher
+    assert searcher.reranker is None
+    fused = [e.pmid for e in searcher.search("stem cell vesicles", k=4)]
+    assert fused == [e.pmid for e in Searcher.from_settings(settings).search("stem cell vesicles", k=4)]
+
+
+def test_a_missing_reranker_model_is_a_clear_error(indexed, tmp_path):
     from core.errors import ModelUnavailableError
+    from rag.pipeline import build_pipeline
 
     settings = indexed.model_copy(
-        update={"retrieval": indexed.retrieval.model_copy(update={"reranker_model": tmp_path / "none"})}
+        update={"retrieval": indexed.retrieval.model_copy(update={"reranker_model": tmp_path / "none.onnx"})}
     )
-    with pytest.raises(ModelUnavailableError, match="re-ranker model directory"):
-        Searcher.from_settings(settings)
+    with pytest.raises(ModelUnavailableError, match="re-ranker"):
+        build_pipeline(settings)

@@ -1,0 +1,19 @@
+"""`train`: rebuild the trained models (relevance cross-encoder, yes/no verdict, question kind) from ../shared."""
+
+import typer
+
+
+def train(
+    model: str = typer.Argument("all", help="relevance, verdict, question-kind or all."),
+    seed: int = typer.Option(13, help="Seed for data sampling, initialisation and shuffling."),
+    out: str | None = typer.Option(None, help="Where artifacts and cards go (default: rag/models)."),
+) -> None:
+    """Train the models from ../shared with fixed seeds and print their held-out scores (minutes on CPU)."""
+    from train.__main__ import main
+
+    argv = [model, "--seed", str(seed), *(["--out", out] if out else [])]
+    raise typer.Exit(main(argv))
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(train)

@@ -1,0 +1,71 @@
+"""Does the cited record back the sentence that cites it? A check every backend's answer goes through.
+
+A sentence quoted from its cited record (what the extractive backend writes) is supported by construction.
+Any other sentence (an LLM's paraphrase) is read against each passage of its cited records by the relevance
+cross-encoder; it is supported when some passage reaches `threshold`. Unsupported sentences are flagged,
+or dropped in strict mode (`answer.unsupported_citations = "drop"`).
+"""
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rag.answer.citations import CitedSentence
+from rag.retrieve.rerank import PASSAGE_MAX_TOKENS, PairScorer
+from rag.types import Evidence
+
+VERDICT_OPENING = re.compile(r"^(?:yes|no|undetermined)\s*[:,.-]\s*", re.IGNORECASE)
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.lower().split()).rstrip(".!? ")
+
+
+def quoted_in(sentence: str, passages: Sequence[str]) -> bool:
+    """Whether the sentence (verdict opening aside) stands word for word in one of the passages."""
+    body = _normal(VERDICT_OPENING.sub("", sentence.strip()))
+    return bool(body) and any(body in _normal(p) for p in passages)
+
+
+@dataclass
+class SupportReport:
+    """Per sentence: the best support any of its cited records gives (1.0 when quoted from one)."""
+
+    scores: list[float] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+
+    @property
+    def supported_share(self) -> float | None:
+        return None if not self.scores else 1 - len(self.unsupported) / len(self.scores)
+
+
+class SupportChecker:
+    """Scores each cited sentence against the passages of the records it cites."""
+
+    def __init__(self, scorer: PairScorer | None, threshold: float = 0.5):
+        self.scorer = scorer
+        self.threshold = threshold
+
+    def _score(self, sentence: CitedSentence, evidence: Mapping[str, Evidence]) -> float:
+        passages = [p.text for pmid in sentence.pmids if pmid in evidence for p in evidence[pmid].passages]
+        if not passages:
+            return 0.0
+        if quoted_in(sentence.text, passages):
+            return 1.0
+        if self.scorer is None:
+            return 0.0
+        logits = self.scorer.scores(VERDICT_OPENING.sub("", sentence.text), passages, PASSAGE_MAX_TOKENS)
+        return float(1.0 / (1.0 + np.exp(-float(np.max(logits)))))
+
+    def check(self, sentences: Sequence[CitedSentence], evidence: Mapping[str, Evidence]) -> SupportReport:
+        report = SupportReport()
+        for sentence in sentences:
+            if not sentence.pmids:
+                continue
+            score = self._score(sentence, evidence)
+            report.scores.append(score)
+            if score < self.threshold:
+                report.unsupported.append(sentence.text)
+        return report

@@ -1,0 +1,58 @@
+"""Verdict thresholds and citation support: pure rules, then the shipped models on synthetic sentences."""
+
+import pytest
+
+from rag.answer.citations import CitedSentence
+from rag.answer.support import SupportChecker, quoted_in
+from rag.answer.verdict import verdict_context, verdict_for
+from rag.models import RELEVANCE_MODEL
+from rag.models.pair_classifier import PairClassifier
+from tests.rag.answer.answer_fixtures import synthetic_evidence
+
+
+@pytest.mark.parametrize(
+    ("p_yes", "verdict"), [(0.95, "yes"), (0.6, "yes"), (0.55, "undetermined"), (0.45, "undetermined"), (0.1, "no")]
+)
+def test_low_confidence_is_undetermined(p_yes: float, verdict: str) -> None:
+    assert verdict_for(p_yes, margin=0.1) == verdict
+
+
+def test_the_verdict_reads_the_end_of_long_context() -> None:
+    context = verdict_context(["a" * 600, "Synthetic conclusion."], chars=100)
+    assert len(context) == 100 and context.endswith("Synthetic conclusion.")
+
+
+def test_a_quoted_sentence_is_found_in_its_passage_whatever_its_verdict_opening() -> None:
+    passages = ["Synthetic exosomes carried miR-21. Synthetic mice were housed in cages."]
+    assert quoted_in("Yes: Synthetic exosomes carried miR-21.", passages)
+    assert quoted_in("synthetic  exosomes carried MIR-21", passages)
+    assert not quoted_in("Synthetic exosomes cured every disease.", passages)
+
+
+@pytest.fixture(scope="module")
+def checker() -> SupportChecker:
+    return SupportChecker(PairClassifier(RELEVANCE_MODEL), threshold=0.5)
+
+
+def test_a_paraphrase_backed_by_its_record_is_supported_and_an_unrelated_claim_is_not(checker) -> None:
+    evidence = {
+        "90000101": synthetic_evidence(
+            "90000101", "Synthetic exosomes from mesenchymal stem cells delivered miR-21 into injured cardiomyocytes."
+        ),
+        "90000102": synthetic_evidence("90000102", "A synthetic survey asked staff about hospital parking."),
+    }
+    report = checker.check(
+        [
+            CitedSentence("MSC exosomes deliver miR-21 to injured cardiomyocytes.", ["90000101"]),
+            CitedSentence("MSC exosomes deliver miR-21 to injured cardiomyocytes.", ["90000102"]),
+        ],
+        evidence,
+    )
+    assert report.scores[0] >= 0.5 > report.scores[1]
+    assert report.unsupported == ["MSC exosomes deliver miR-21 to injured cardiomyocytes."]
+    assert report.supported_share == 0.5
+
+
+def test_a_citation_to_a_record_outside_the_evidence_is_unsupported(checker) -> None:
+    report = checker.check([CitedSentence("Synthetic claim.", ["99999999"])], {})
+    assert report.unsupported == ["Synthetic claim."]
