@@ -113,6 +113,10 @@ def evaluate(
         None, "--limit", help="N questions sampled across categories and answerability (seeded)."
     ),
     seed: int = typer.Option(0, "--seed", help="Seed of the --limit sample."),
+    split: str | None = typer.Option(
+        None, "--split", help="Only questions of this split (train, validation, test; eval/splits.py): the trained "
+        "models were fitted on train, so held-out scores come from test."
+    ),
     backend: AnswerBackend | None = typer.Option(None, "--backend", help="Answer generator (default: settings)."),
     out: Path | None = typer.Option(None, "--out", help="Write the JSON report here."),
     html: Path | None = typer.Option(None, "--html", help="Write the HTML report here."),
@@ -137,6 +141,16 @@ def evaluate(
     from ingest.store import DocumentStore
 
     question_set = load_questions(questions)
+    if split is not None:
+        from eval.splits import SPLITS, splits_for
+
+        if split not in SPLITS:
+            raise fail(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}", 2)
+        from dataclasses import replace
+
+        assigned = splits_for([q.id for q in question_set.questions])
+        kept = [q for q in question_set.questions if assigned[q.id] == split]
+        question_set = replace(question_set, questions=kept)
     if limit is not None:
         question_set = stratified_sample(question_set, limit, seed)
     previous = load_report(compare) if compare else None

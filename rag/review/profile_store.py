@@ -5,48 +5,33 @@ first map over the 30k snapshot profiles every record once and later ones only r
 computed in rag (not at ingest) because the evidence level comes from `rag.answer.study_type`.
 """
 
-import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Self
 
-from core.errors import StoreError
 from core.settings import Settings
+from core.sqlite_file import SQLiteFile
 from ingest.store import DocumentStore
 from rag.review.profile import Dictionaries, EvidenceProfile, load_dictionaries, profile_record
 
 BATCH = 1000
 
 
-class ProfileStore:
+class ProfileStore(SQLiteFile):
     """PMID -> evidence profile, with the content hash and dictionary version it was computed from."""
 
+    schema = (
+        "CREATE TABLE IF NOT EXISTS profiles (pmid TEXT PRIMARY KEY, content_hash TEXT NOT NULL,"
+        " version TEXT NOT NULL, data TEXT NOT NULL)"
+    )
+    kind = "profile store"
+
     def __init__(self, path: Path, dictionaries: Dictionaries | None = None):
-        self.path = Path(path)
         self.dictionaries = dictionaries or load_dictionaries()
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS profiles (pmid TEXT PRIMARY KEY, content_hash TEXT NOT NULL,"
-                " version TEXT NOT NULL, data TEXT NOT NULL)"
-            )
-        except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot open profile store {self.path}: {exc}") from exc
+        super().__init__(path)
 
     @classmethod
     def for_settings(cls, settings: Settings) -> "ProfileStore":
         return cls(settings.data_dir / "profiles.sqlite")
-
-    def close(self) -> None:
-        self._db.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def refresh(self, store: DocumentStore) -> int:
         """Profile new and changed records, drop removed ones; returns how many were (re)computed."""

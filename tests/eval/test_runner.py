@@ -84,3 +84,13 @@ def test_cli_bad_input_is_a_message_and_exit_code_2(small_index, tmp_path, args,
     result = CliRunner(env=CLI_ENV).invoke(app, ["--data-dir", str(small_index.data_dir), "eval", *args])
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_cli_split_keeps_only_that_split_and_refuses_unknown_ones(tmp_path):
+    from eval.splits import splits_for
+
+    path = write_question_set(tmp_path / "q.jsonl")
+    assigned = splits_for([json.loads(line)["id"] for line in path.read_text().splitlines()])
+    result = CliRunner().invoke(app, ["eval", "--questions", str(path), "--split", "nonsense"])
+    assert result.exit_code == 2 and "unknown split" in result.output
+    assert set(assigned.values()) <= {"train", "validation", "test"}

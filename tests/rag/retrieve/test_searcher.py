@@ -216,7 +216,7 @@ def test_reranking_is_off_by_default(indexed):
     searcher = build_pipeline(indexed).searcher
     assert searcher.reranker is None
     fused = [e.pmid for e in searcher.search("stem cell vesicles", k=4)]
-    assert fused == [e.pmid for e in Searcher.from_settings(settings).search("stem cell vesicles", k=4)]
+    assert fused == [e.pmid for e in Searcher.from_settings(indexed).search("stem cell vesicles", k=4)]
 
 
 def test_a_missing_reranker_model_is_a_clear_error(indexed, tmp_path):
