@@ -12,7 +12,7 @@ from ingest.records import PubMedRecord, SkippedRecord, merge_trial_ids
 def record_from_snapshot(row: dict) -> PubMedRecord:
     """Map one snapshot object to a record; raises ValueError/ValidationError when it is unusable."""
     if not isinstance(row, dict):
-        raise ValueError("line is not a JSON object")
+        raise ValueError("line is not a JSON object")  # noqa: TRY004 (callers report ValueError per line)
     pmid = str(row.get("pmid") or "").strip()
     if not pmid:
         raise ValueError("no pmid")
@@ -38,7 +38,7 @@ def read_jsonl(path: Path) -> list[PubMedRecord | SkippedRecord]:
     """Every line as a record, or a SkippedRecord naming the file, line and what was wrong with it."""
     results: list[PubMedRecord | SkippedRecord] = []
     try:
-        handle = Path(path).open(encoding="utf-8")
+        handle = Path(path).open(encoding="utf-8")  # noqa: SIM115 (opened apart so the error names the file)
     except OSError as exc:
         raise ParseError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     with handle:
