@@ -95,6 +95,8 @@ def ask(
     year_to: int | None = typer.Option(None, help="Only evidence published in or before this year."),
     pub_type: list[str] = typer.Option(None, "--pub-type", help="Only these publication types; repeatable."),
     exclude_retracted: bool = typer.Option(False, "--exclude-retracted", help="Leave retracted records out."),
+    cite: str | None = typer.Option(None, "--cite", help="Also export the cited references: ris, bibtex or csljson."),
+    cite_out: Path | None = typer.Option(None, "--cite-out", help="Where --cite writes (default: stdout)."),
 ) -> None:
     """Answer a question (or a file of them) from the corpus, every sentence with a verified PMID citation."""
     if (question is None) == (questions_file is None):
@@ -102,14 +104,20 @@ def ask(
     questions = read_questions(questions_file) if questions_file else [question or ""]
     filters = build_filters(year_from, year_to, pub_type, exclude_retracted)
     answerer = open_answerer(settings_from(ctx))  # one model load for the whole batch
+    cited: list[str] = []
     for number, text in enumerate(questions, start=1):
         answer = answerer.ask(text, filters=filters, backend=backend)
+        cited += [c.pmid for c in answer.citations if not answer.refused]
         if as_json:
             typer.echo(answer.model_dump_json(indent=None if questions_file else 2))
             continue
         if questions_file:
             console.rule(f"[bold]{number}/{len(questions)}[/] {escape(text)}", align="left")
         print_answer(answer)
+    if cite:
+        from cli.review_commands import write_references
+
+        write_references(settings_from(ctx), list(dict.fromkeys(cited)), cite, cite_out)
 
 
 def chat(

@@ -6,6 +6,7 @@ rag is imported inside the command bodies, so `secretome-qa --help` stays instan
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -122,6 +123,8 @@ def register(app: typer.Typer) -> None:
         exclude_retracted: bool = typer.Option(False, "--exclude-retracted", help="Leave retracted records out."),
         mode: RetrievalMode = typer.Option(RetrievalMode.HYBRID, "--mode", help="Retriever."),
         as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+        cite: str | None = typer.Option(None, "--cite", help="Also export the results' references: ris, bibtex or csljson."),
+        cite_out: Path | None = typer.Option(None, "--cite-out", help="Where --cite writes (default: stdout)."),
     ) -> None:
         """Search the index: ranked PMIDs with their best passages."""
         if not query.strip():
@@ -158,3 +161,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(payload, indent=2))
         else:
             print_results(query, results, hint)
+        if cite:
+            from cli.review_commands import write_references
+
+            write_references(settings_from(ctx), [r.pmid for r in results], cite, cite_out)

@@ -40,7 +40,8 @@ def _searcher(settings):
     return Searcher.from_settings(settings)
 
 
-def _write_refs(settings, pmids: list[str], fmt: str, out: Path | None) -> None:
+def write_references(settings, pmids: list[str], fmt: str, out: Path | None) -> None:
+    """The references of `pmids` as RIS, BibTeX or CSL-JSON, to `out` or stdout (shared by ask, search, table)."""
     from rag.review.workbench import references
 
     text, missing = references(settings, pmids, fmt)
@@ -130,7 +131,7 @@ def table_command(
                           row.evidence_level + (f" {row.phase}" if row.phase else ""), row.title[:80])
         console.print(table)
     if cite:
-        _write_refs(settings, [row.pmid for row in result.rows], cite, cite_out)
+        write_references(settings, [row.pmid for row in result.rows], cite, cite_out)
 
 
 def cite_command(
@@ -161,7 +162,7 @@ def cite_command(
             pmids = [c.pmid for c in pipeline.answerer.ask(ask).citations]
         finally:
             pipeline.close()
-    _write_refs(settings, list(pmids or []), fmt, out)
+    write_references(settings, list(pmids or []), fmt, out)
 
 
 def prisma_command(

@@ -228,3 +228,14 @@ def test_a_missing_reranker_model_is_a_clear_error(indexed, tmp_path):
     )
     with pytest.raises(ModelUnavailableError, match="re-ranker"):
         build_pipeline(settings)
+
+
+def test_cli_search_exports_the_references_of_its_results(indexed, tmp_path):
+    import rispy
+
+    out = tmp_path / "refs.ris"
+    done = invoke(indexed, "search", "IL-6", "--k", "2", "--cite", "ris", "--cite-out", str(out))
+    assert done.exit_code == 0, done.output
+    entries = rispy.loads(out.read_text())
+    assert entries and entries[0]["accession_number"] == "92000002"
+    assert all(e["accession_number"].startswith("9200000") for e in entries)
