@@ -72,9 +72,9 @@ def error_response(status: int, code: str, message: str, headers: dict[str, str]
 
 
 def error_code(exc: SecretomeQAError) -> str:
-    """`VectorStoreUnavailableError` -> `vector_store_unavailable`."""
+    """`VectorStoreUnavailableError` -> `vector_store_unavailable`, `LLMNotConfiguredError` -> `llm_not_configured`."""
     name = type(exc).__name__.removesuffix("Error") or "error"
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
 
 
 def status_for(exc: SecretomeQAError) -> int:

@@ -45,8 +45,9 @@ def test_ask_applies_filters_to_the_evidence(corpus_server: LiveServer) -> None:
 def test_an_unconfigured_llm_backend_is_a_json_error_not_a_crash(corpus_server: LiveServer) -> None:
     with corpus_server.client() as client:
         response = client.post("/v1/ask", json={"question": ON_TOPIC, "backend": "llm"})
-    assert response.status_code in (502, 503), response.text
+    assert response.status_code == 400, response.text
     assert response.json()["error"]["code"] == "llm_not_configured"
+    assert "SECRETOME_ANSWER__LLM__BASE_URL" in response.json()["error"]["message"]
     assert "Traceback" not in response.text
 
 
