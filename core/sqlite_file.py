@@ -1,7 +1,7 @@
 """One SQLite file in WAL mode with its schema: the shell the document store and the conversation store share."""
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar, Self
@@ -37,6 +37,14 @@ class SQLiteFile:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def rows_in(self, sql: str, keys: Iterable[str], batch: int = 500) -> Iterator[tuple]:
+        """Rows of `sql`, whose one `{marks}` stands for an IN list, for all distinct `keys` in batches
+        small enough for SQLite's variable limit."""
+        wanted = list(dict.fromkeys(keys))
+        for start in range(0, len(wanted), batch):
+            part = wanted[start : start + batch]
+            yield from self._db.execute(sql.format(marks=",".join("?" * len(part))), part)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

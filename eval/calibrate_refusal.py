@@ -86,11 +86,7 @@ def signals(answerer: Answerer, questions: list[Question]) -> list[tuple[Questio
     scored = []
     for question in tqdm(questions, desc="retrieving", unit="q"):
         prepared = answerer.prepare(question.question)
-        values = {
-            name: answerer.extractive.support(question.question, prepared.evidence, prepared.vector, signal=name)
-            for name in SIGNALS
-        }
-        scored.append((question, values))
+        scored.append((question, answerer.extractive.supports(question.question, prepared.evidence, prepared.vector)))
     return scored
 
 

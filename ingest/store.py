@@ -138,14 +138,10 @@ class DocumentStore(SQLiteFile):
         return PubMedRecord.model_validate_json(row[0]) if row else None
 
     def get_many(self, pmids: Iterable[str]) -> dict[str, PubMedRecord]:
-        wanted = list(dict.fromkeys(pmids))
         found: dict[str, PubMedRecord] = {}
-        for start in range(0, len(wanted), 500):
-            part = wanted[start : start + 500]
-            marks = ",".join("?" * len(part))
-            for (data,) in self._db.execute(f"SELECT data FROM records WHERE pmid IN ({marks})", part):
-                record = PubMedRecord.model_validate_json(data)
-                found[record.pmid] = record
+        for (data,) in self.rows_in("SELECT data FROM records WHERE pmid IN ({marks})", pmids):
+            record = PubMedRecord.model_validate_json(data)
+            found[record.pmid] = record
         return found
 
     def count(self) -> int:

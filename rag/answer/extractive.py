@@ -254,9 +254,15 @@ class ExtractiveGenerator:
         signal: FloorSignal | None = None,
     ) -> float:
         """The best evidence sentence's score on the refusal signal (-1 when there is none)."""
+        return self.supports(question, evidence, vector)[signal or self.floor_signal]
+
+    def supports(
+        self, question: str, evidence: Sequence[Evidence], vector: np.ndarray | None = None
+    ) -> dict[FloorSignal, float]:
+        """The best evidence sentence's score on each refusal signal, from one scoring pass (calibration)."""
         scored = self._score(question, evidence, vector=vector)
-        values = scored.gate(signal or self.floor_signal)
-        return float(values.max()) if values.size else -1.0
+        signals: tuple[FloorSignal, ...] = ("relevance", "first_pass")
+        return {s: float(scored.gate(s).max()) if scored.gate(s).size else -1.0 for s in signals}
 
     def _select(self, scored: "Scored", limit: int | None = None) -> list[ScoredSentence]:
         candidates, vectors, relevance, similarity = scored.candidates, scored.vectors, scored.relevance, scored.similarity

@@ -57,14 +57,10 @@ class ProfileStore(SQLiteFile):
         if pmids is None:
             rows = self._db.execute("SELECT data FROM profiles ORDER BY pmid")
             return {p.pmid: p for p in (EvidenceProfile.model_validate_json(d) for (d,) in rows)}
-        wanted = list(dict.fromkeys(pmids))
         found: dict[str, EvidenceProfile] = {}
-        for start in range(0, len(wanted), 500):
-            part = wanted[start : start + 500]
-            marks = ",".join("?" * len(part))
-            for (data,) in self._db.execute(f"SELECT data FROM profiles WHERE pmid IN ({marks})", part):
-                profile = EvidenceProfile.model_validate_json(data)
-                found[profile.pmid] = profile
+        for (data,) in self.rows_in("SELECT data FROM profiles WHERE pmid IN ({marks})", pmids):
+            profile = EvidenceProfile.model_validate_json(data)
+            found[profile.pmid] = profile
         return found
 
 
