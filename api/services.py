@@ -4,7 +4,9 @@ The searcher and answerer are built on first use rather than at import, and drop
 store goes away, so a service started before its index (or during a Chroma outage) recovers by itself
 once the dependency is back, without a restart. They are also reopened when the index's manifest changes
 (another process re-indexed), so the service never keeps answering from a stale BM25 table. At startup
-an index whose parts disagree (an `index` run was killed) is repaired before it is served.
+an index whose parts disagree (an `index` run was killed) is repaired before it is served, and an index
+whose vectors are pending (a lexical pass, as `secretome-qa run` makes) is served at once while a background
+run builds the vectors; `/readyz` reports its progress.
 """
 
 import logging
@@ -22,8 +24,9 @@ from core.settings import Settings
 from ingest.stats import StoreStats, store_stats
 from ingest.store import DocumentStore
 from rag.answer.answerer import Answerer
+from rag.index.background import BackgroundIndexer
 from rag.index.embeddings import LocalEmbeddings
-from rag.index.manifest import MANIFEST_NAME
+from rag.index.manifest import MANIFEST_NAME, read_manifest
 from rag.pipeline import Pipeline, build_pipeline
 from rag.retrieve.searcher import Searcher
 from rag.types import Evidence, SearchFilters
@@ -55,6 +58,7 @@ class Services:
         self.metrics = metrics
         self.chat_model = chat_model
         self.jobs = JobRunner(settings, after_ingest=self.reindex)
+        self.indexing = BackgroundIndexer(settings, on_done=self.forget_index)
         self._lock = threading.Lock()
         self._embeddings: LocalEmbeddings | None = None
         self._pipeline: Pipeline | None = None
@@ -117,11 +121,17 @@ class Services:
 
     def probe_index(self) -> str:
         """What the served index holds, from the manifest it was opened with, checked against the vector
-        store (so it proves the index opens and Chroma answers)."""
+        store (so it proves the index opens and Chroma answers); while the background run builds the
+        vectors, how far it has got."""
         with self.index_guard():
             searcher = self.searcher()
             manifest = searcher.manifest
             vectors = searcher.chroma.count()
+        status = self.indexing.status()
+        if status and status.error:
+            return status.describe()
+        if status and status.running:
+            return f"ok ({status.describe()}; answers use BM25 and the vectors built so far)"
         served = f"{manifest.records} records, {manifest.chunks} chunks, updated {manifest.updated_at}"
         if vectors != manifest.chunks:
             return f"serving {served}; the vector store now holds {vectors} chunks (an index run is in progress?)"
@@ -141,15 +151,26 @@ class Services:
             self.reindex()
         return problems
 
+    def pending_vectors(self) -> int:
+        """Records the index's manifest says are still without vectors (0 when there is no index)."""
+        try:
+            return read_manifest(self.settings.index_dir).pending_records
+        except SecretomeQAError:
+            return 0
+
     def warm_up(self) -> None:
-        """Mark dead ingest runs interrupted, repair an inconsistent index, open it and load the models
-        before the first request; a failure here is only logged."""
+        """Mark dead ingest runs interrupted, start building pending vectors in the background (or repair an
+        inconsistent index), open the index and load the models before the first request; a failure here is
+        only logged."""
         try:
             with DocumentStore(self.settings.store_path) as store:
                 interrupted = store.mark_interrupted_runs()
             if interrupted:
                 log.warning("ingest runs whose process died were marked interrupted", extra={"runs": interrupted})
-            self.repair_index()
+            if self.pending_vectors():
+                self.indexing.start()
+            else:
+                self.repair_index()
             self.answerer()
         except (SecretomeQAError, OSError) as exc:  # the service starts anyway; /readyz reports what is missing
             log.warning("answering is not ready at startup", extra={"error": type(exc).__name__, "detail": str(exc)})

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 def print_summary(summary) -> None:
     table = Table("", "", title="index", show_header=False)
-    rate = f" ({summary.records_per_second:.0f} records/s)" if summary.new + summary.changed else ""
+    rate = f" ({summary.records_per_second:.0f} records/s)" if (summary.new + summary.changed) and not summary.pending else ""
     rows = [
         ("collection", f"{summary.collection} ({summary.chroma_mode})"),
         ("records", str(summary.records)),
@@ -36,6 +36,8 @@ def print_summary(summary) -> None:
         ("bm25 rebuilt", "yes" if summary.bm25_rebuilt else "no (nothing changed)"),
         ("time", f"{summary.seconds:.1f} s{rate}"),
     ]
+    if summary.pending:
+        rows.append(("vectors pending", f"{summary.pending} records (BM25 covers them already)"))
     rows += [("repaired", line) for line in getattr(summary, "repaired", [])]
     rows += [("skipped", line) for line in getattr(summary, "skipped", [])]
     for name, value in rows:

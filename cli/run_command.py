@@ -50,14 +50,25 @@ def run(
     host: str | None = typer.Option(None, help="Interface to bind (default: SECRETOME_API_HOST)."),
     port: int | None = typer.Option(None, min=1, max=65535, help="Port (default: SECRETOME_API_PORT)."),
 ) -> None:
-    """Ingest the default corpus, bring the index up to date, then serve the API on 127.0.0.1:8000."""
+    """Ingest the default corpus, bring the index up to date, then serve the API on 127.0.0.1:8000.
+
+    When serving, only BM25 is built before the server starts (seconds); the service builds the vectors in
+    the background and answers meanwhile with BM25 and the vectors built so far (`/readyz` shows progress).
+    """
     from rag.index.indexer import Indexer
 
     settings = settings_from(ctx)
     ingest_default_corpus(settings, offline)
-    print_summary(Indexer(settings).run())
+    summary = Indexer(settings).run(vectors=not serve_after)
+    print_summary(summary)
     if serve_after:
-        serve(ctx, host=host, port=port, log_format="auto")
+        if summary.pending:
+            console.print(
+                f"Serving now with BM25; the vectors of {summary.pending:,} records are built in the background "
+                "(GET /readyz shows progress; answers say so until it is done).",
+                highlight=False,
+            )
+        serve(ctx, host=host, port=port, log_format="auto", workers=None)
     else:
         err_console.print("index ready; not serving (--no-serve)")
 

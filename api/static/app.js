@@ -12,12 +12,20 @@ function errorMessage(payload, status) {
   return (payload && payload.error && payload.error.message) || `request failed (HTTP ${status})`;
 }
 
+// While the service builds its vectors in the background, /readyz says "indexing 12,000 / 30,106 records":
+// the badge shows that and polls until the build is done.
+const INDEXING = /indexing [\d,]+ \/ [\d,]+/;
+
 async function checkStatus() {
   const badge = $("status");
   try {
     const response = await fetch("/readyz");
-    badge.textContent = response.ok ? "ready" : "not ready";
-    badge.className = "status " + (response.ok ? "ok" : "bad");
+    const body = await response.json().catch(() => null);
+    const indexing = response.ok && body && body.checks && INDEXING.exec(body.checks.index || "");
+    badge.textContent = indexing ? indexing[0] : response.ok ? "ready" : "not ready";
+    badge.title = indexing ? "answers use BM25 and the vectors built so far" : "";
+    badge.className = "status " + (indexing ? "busy" : response.ok ? "ok" : "bad");
+    if (indexing) setTimeout(checkStatus, 5000);
   } catch {
     badge.textContent = "offline";
     badge.className = "status bad";

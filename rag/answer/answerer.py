@@ -139,6 +139,10 @@ class Answerer:
         k = max(self.settings.retrieval.k, wanted * 2)
         retrieved = self.searcher.search(question, k=k, filters=filters, vector=vector)
         warnings: list[str] = []
+        if self.searcher.manifest.pending_records:
+            warnings.append(
+                "the vector index is still being built: this answer used BM25 and the vectors built so far"
+            )
         if retrieved and retrieved[0].retracted:
             warnings.append(f"the best match, PMID {retrieved[0].pmid}, is retracted and is not cited")
         usable = [e for e in retrieved if not e.retracted]

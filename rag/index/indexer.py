@@ -4,6 +4,11 @@ Incremental by default: the content hashes the store keeps say which records are
 the index last saw them; only their chunks are embedded (and of those, only text the embedding cache has
 not seen). Records gone from the store leave the index. `rebuild=True` drops the collection first.
 
+Lexical first (`run(vectors=False)`): BM25 and the manifest cover every record at once (seconds), the
+manifest counts the records still without vectors (`pending_records`), and the dirty mark says vectors
+are pending; the next full run embeds just those (the service runs it in the background while it already
+answers with BM25 and the vectors built so far).
+
 Crash safety: a run marks the index dirty before its first write and clean only after BM25 and the
 manifest are written. A run that finds the mark (its predecessor was killed), or whose counts of store,
 record table, manifest, BM25 and Chroma disagree, reconciles Chroma chunk by chunk with what the store
@@ -37,16 +42,23 @@ log = logging.getLogger(__name__)
 
 BATCH_RECORDS = 2048
 ID_PAGE = 5000
-# Test-only: `SECRETOME_TEST_INDEX_CRASH_AT=<stage>` makes a real `index` process SIGKILL itself there.
+# Test-only: `SECRETOME_TEST_INDEX_CRASH_AT=<stage>` makes a real `index` process SIGKILL itself there;
+# `SECRETOME_TEST_INDEX_PAUSE_AT=<stage>:<seconds>` makes it wait there (a page test watches a build).
 CRASH_ENV = "SECRETOME_TEST_INDEX_CRASH_AT"
+PAUSE_ENV = "SECRETOME_TEST_INDEX_PAUSE_AT"
 STAGES = ("after_embedding", "after_chroma_write", "after_mark", "before_bm25_save", "before_manifest")
 Checkpoint = Callable[[str], None]
+Progress = Callable[[int, int], None]
+PENDING = "vectors pending"
 
 
 def crash_at_env_stage(stage: str) -> None:
-    """The default checkpoint: kill -9 this process at the stage the test environment names."""
+    """The default checkpoint: kill -9 this process (or pause) at the stage the test environment names."""
     if os.environ.get(CRASH_ENV) == stage:
         os.kill(os.getpid(), signal.SIGKILL)
+    pause_stage, _, seconds = os.environ.get(PAUSE_ENV, "").partition(":")
+    if pause_stage == stage:
+        time.sleep(float(seconds or 0))
 
 
 @dataclass
@@ -68,6 +80,7 @@ class IndexSummary:
     seconds: float
     repaired: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    pending: int = 0
 
     @property
     def records_per_second(self) -> float:
@@ -131,6 +144,18 @@ def index_counts(settings: Settings, chroma_client: chromadb.ClientAPI | None = 
     )
 
 
+class ProgressCounter:
+    """Turns "this batch embedded n records" into the (done, total) a `Progress` callback takes."""
+
+    def __init__(self, progress: Progress, done: int, total: int):
+        self.progress, self.done, self.total = progress, done, total
+        progress(done, total)
+
+    def __call__(self, batch: int) -> None:
+        self.done += batch
+        self.progress(self.done, self.total)
+
+
 def _batches(items: list[str], size: int) -> Iterator[list[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -162,18 +187,31 @@ class Indexer:
         except IndexMissingError:
             return None
 
-    def run(self, rebuild: bool = False, show_progress: bool = True) -> IndexSummary:
+    def run(
+        self,
+        rebuild: bool = False,
+        show_progress: bool = True,
+        *,
+        vectors: bool = True,
+        progress: Progress | None = None,
+    ) -> IndexSummary:
         """Bring the index up to date; a second indexer on the same data dir waits for this one to finish
-        (embedded Chroma is not safe for two writing processes)."""
+        (embedded Chroma is not safe for two writing processes).
+
+        Args:
+            vectors: False writes BM25 and the manifest for every record but embeds nothing (the lexical
+                pass); the records left without vectors are counted in the manifest's `pending_records`.
+            progress: called with (records with vectors, records in the store) after every embedded batch.
+        """
         self.settings.index_dir.mkdir(parents=True, exist_ok=True)
         with (self.settings.index_dir / ".lock").open("w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
-                return self._run(rebuild, show_progress)
+                return self._run(rebuild, show_progress, vectors, progress)
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def _run(self, rebuild: bool, show_progress: bool) -> IndexSummary:
+    def _run(self, rebuild: bool, show_progress: bool, vectors: bool, progress: Progress | None) -> IndexSummary:
         started = time.perf_counter()
         settings = self.settings
         identity = identity_for(settings, self.embeddings.info)
@@ -202,17 +240,24 @@ class Indexer:
                 todo = sorted(p for p, h in hashes.items() if indexed.get(p) != h)
                 removed = sorted(set(indexed) - set(hashes))
                 if todo or removed:
-                    state.set_dirty(f"{len(todo)} records to embed, {len(removed)} to remove")
+                    reason = f"{len(todo)} records to embed, {len(removed)} to remove"
+                    resuming = not repaired and previous is not None and previous.pending_records
+                    state.set_dirty(f"{PENDING}: {reason}" if resuming else reason)
                 chroma.delete_records([p for p in todo if p in indexed] + removed)
                 state.forget(removed)
                 before = (self.embeddings.stats.encoded, self.embeddings.stats.cached)
-                skipped = self._embed(store, chroma, state, todo, hashes, show_progress)
+                pending = [] if vectors else todo
+                if vectors:
+                    counter = ProgressCounter(progress, len(hashes) - len(todo), len(hashes)) if progress else None
+                    skipped = self._embed(store, chroma, state, todo, hashes, show_progress, counter)
+                else:
+                    skipped = []
                 directory = bm25_dir(settings)
                 bm25_rebuilt = bool(todo or removed or rebuild or repaired or not directory.is_dir())
                 if bm25_rebuilt:
                     all_chunks, more_skipped = self._all_chunks(store, show_progress)
                     skipped = sorted(set(skipped) | set(more_skipped))
-                    if repaired or chroma.count() != len(all_chunks):
+                    if vectors and (repaired or chroma.count() != len(all_chunks)):
                         repaired += self._reconcile(store, chroma, state, all_chunks, hashes)
                     self.checkpoint("before_bm25_save")
                     BM25Index.build(all_chunks, bm25_params(settings)).save(directory)
@@ -229,12 +274,16 @@ class Indexer:
                     records=len(hashes),
                     chunks=chunks,
                     hnsw=hnsw_config(settings)["hnsw"],
+                    pending_records=len(pending),
                 )
                 if previous and not rebuild and previous.collection == name:
                     manifest.created_at = previous.created_at
                 self.checkpoint("before_manifest")
                 write_manifest(settings.index_dir, manifest)
-                state.set_clean()
+                if pending:
+                    state.set_dirty(f"{PENDING}: {len(pending)} records")
+                else:
+                    state.set_clean()
             finally:
                 state.close()
         for line in repaired:
@@ -256,12 +305,17 @@ class Indexer:
             seconds=time.perf_counter() - started,
             repaired=repaired,
             skipped=skipped,
+            pending=len(pending),
         )
 
     def _problems(
         self, state: IndexedRecords, previous: IndexManifest | None, indexed: int, chroma: ChromaIndex
     ) -> list[str]:
-        """Why the index cannot be trusted as it is: a dirty mark or counts that disagree."""
+        """Why the index cannot be trusted as it is: a dirty mark or counts that disagree.
+
+        A lexical pass's index (vectors pending, as its manifest and mark say) is incomplete by design."""
+        if previous is not None and previous.pending_records and (state.dirty() or "").startswith(PENDING):
+            return []
         if previous is None:
             dirty = state.dirty()
             return [f"an earlier run was interrupted ({dirty})"] if dirty else []
@@ -315,6 +369,7 @@ class Indexer:
         todo: list[str],
         hashes: dict[str, str],
         show_progress: bool,
+        report: Callable[[int], None] | None = None,
     ) -> list[str]:
         skipped: list[str] = []
         with tqdm(total=len(todo), desc="embedding", unit="rec", disable=not show_progress or not todo) as bar:
@@ -330,6 +385,8 @@ class Indexer:
                 state.mark({pmid: hashes[pmid] for pmid in batch})
                 self.checkpoint("after_mark")
                 bar.update(len(batch))
+                if report:
+                    report(len(batch))
         return skipped
 
     def _all_chunks(self, store: DocumentStore, show_progress: bool) -> tuple[list[Chunk], list[str]]:

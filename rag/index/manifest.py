@@ -47,6 +47,11 @@ class IndexManifest(BaseModel):
     records: int = 0
     chunks: int = 0
     hnsw: dict = Field(default_factory=dict, description="The HNSW configuration the collection was built with.")
+    pending_records: int = Field(
+        0,
+        description="Records whose vectors were not in Chroma yet when this was written: BM25 covers every record,"
+        " dense search only those embedded so far, until a full index run (the service starts one) completes.",
+    )
     created_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     updated_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 

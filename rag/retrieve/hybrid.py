@@ -1,7 +1,7 @@
 """Hybrid retrieval: BM25 and dense candidates fused (rag.retrieve.fusion), the default.
 
 Score fusion needs a cosine for every BM25 candidate, so the records only BM25 found get theirs from the
-stored vectors before ranking; rank fusion (`retrieval.fusion = "rrf"`) needs only the two rankings.
+stored vectors before ranking (a record with no vector yet counts cosine 0); rank fusion (`retrieval.fusion = "rrf"`) needs only the two rankings.
 """
 
 from rag.retrieve.base import IndexRetriever
@@ -27,12 +27,10 @@ class HybridRetriever(IndexRetriever):
         dense_pmids = {found.chunks[cid].pmid for cid in found.dense}
         lexical_only = [p for p in dedupe(found.chunks[c].pmid for c in found.bm25) if p not in dense_pmids]
         fill_cosines(self.index, found, lexical_only)
-        return score_fusion(
-            record_best(found, found.bm25),
-            record_best(found, found.cosine),
-            self.settings.bm25_weight,
-            self.settings.dense_weight,
-        )
+        lexical, cosines = record_best(found, found.bm25), record_best(found, found.cosine)
+        # Records without vectors yet (a lexical-first index still being embedded) rank on BM25 alone.
+        cosines.update({pmid: 0.0 for pmid in lexical if pmid not in cosines})
+        return score_fusion(lexical, cosines, self.settings.bm25_weight, self.settings.dense_weight)
 
     def chunk_scores(self, found: Candidates) -> dict[str, float]:
         if self.settings.fusion == "rrf":

@@ -178,3 +178,25 @@ def test_a_briefing_is_shown_on_the_page_and_downloadable(browser, server: LiveS
     finally:
         context.close()
     assert errors == []
+
+
+@pytest.mark.browser
+def test_the_page_shows_the_background_build_then_ready(browser, tmp_path, monkeypatch) -> None:
+    from rag.index.indexer import PAUSE_ENV, Indexer
+
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data")
+    with DocumentStore(settings.store_path) as store:
+        store.upsert(cli_records())
+    Indexer(settings).run(show_progress=False, vectors=False)
+    monkeypatch.setenv(PAUSE_ENV, "after_embedding:6")  # the in-process build waits there, the page polls
+    with LiveServer(create_app(settings)) as live:
+        context, page, errors = open_page(browser, live.url + "/")
+        try:
+            badge = page.locator("[data-testid=status]")
+            page.locator("[data-testid=status].busy").wait_for(timeout=30_000)
+            assert badge.inner_text() == f"indexing 0 / {len(cli_records())}"
+            page.locator("[data-testid=status].ok").wait_for(timeout=60_000)
+            assert badge.inner_text() == "ready"
+        finally:
+            context.close()
+    assert errors == []
