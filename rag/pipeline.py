@@ -9,11 +9,13 @@ the setting that points at it. A request's path: `Answerer.prepare` embeds the q
 a generator (extractive or LLM) -> `verify_citations` -> the `CitedAnswer` (or a refusal).
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import chromadb
-from langchain_core.language_models import BaseChatModel
 
 from core.errors import ModelUnavailableError
 from core.settings import Settings
@@ -22,6 +24,11 @@ from rag.index.embeddings import LocalEmbeddings
 from rag.models import RELEVANCE_MODEL, VERDICT_MODEL
 from rag.models.pair_classifier import PairClassifier
 from rag.retrieve.searcher import Searcher
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+PENDING_VECTORS_WARNING = "the vector index is still being built: this answer used BM25 and the vectors built so far"
 
 
 def load_pair_classifier(path: Path, what: str, setting: str) -> PairClassifier:
@@ -74,6 +81,12 @@ def build_pipeline(
         reranker=relevance if retrieval.rerank else None,
     )
     answerer = Answerer(
-        settings, searcher, searcher.index.embeddings, chat_model, relevance=relevance, verdict=verdict
+        settings,
+        searcher,
+        searcher.index.embeddings,
+        chat_model,
+        relevance=relevance,
+        verdict=verdict,
+        index_warnings=[PENDING_VECTORS_WARNING] if searcher.manifest.pending_records else [],
     )
     return Pipeline(settings, searcher, answerer)

@@ -17,6 +17,7 @@ __all__ = [
 
 Category = Literal["mechanisms", "sources", "trials", "regulatory", "other"]
 Verdict = Literal["yes", "no", "undetermined"]
+AnswerForm = Literal["yes_no", "factoid", "list", "summary"]
 
 
 
@@ -98,4 +99,7 @@ class CitedAnswer(BaseModel):
     refused: bool = False
     warnings: list[str] = Field(default_factory=list)
     category: Category = "other"
+    answer_form: AnswerForm | None = Field(
+        None, description="What the question asks for (yes_no, factoid, list, summary); shapes the extractive answer."
+    )
     backend: str = "extractive"

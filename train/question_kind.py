@@ -1,8 +1,11 @@
-"""The yes/no question recogniser: logistic regression (scikit-learn, then stored as plain JSON) over
-``rag.models.question_kind.features`` hashed into a few thousand columns.
+"""The question-kind models: logistic regressions (scikit-learn, then stored as plain JSON) over
+``rag.models.question_kind`` features hashed into a few thousand columns.
 
-Data: BioASQ "train" questions (label: category == bioasq-yesno) and PubMedQA "train" questions (all
-yes/no). Held-out: the "test" split of both, against the old rule (first word is an auxiliary verb)."""
+Yes/no recogniser. Data: BioASQ "train" questions (label: category == bioasq-yesno) and PubMedQA "train"
+questions (all yes/no). Held-out: the "test" split of both, against the old rule (first word is an
+auxiliary verb).
+Answer form (factoid / list / summary, for questions that are not yes/no): BioASQ "train" questions of
+those categories. Held-out: their "test" split, against the majority class."""
 
 import json
 import time
@@ -17,6 +20,13 @@ from train.sources import SharedData
 
 DIMENSION = 4096
 C = 1.0
+FORMS = ("factoid", "list", "summary")
+FORM_CHECKS = {  # must hold for the shipped form weights
+    "Which growth factors do MSCs secrete?": "list",
+    "List the cytokines found in the MSC secretome.": "list",
+    "What is the mechanism of action of MSC exosomes in wound healing?": "summary",
+    "Which tetraspanin is used as an exosome marker?": "factoid",
+}
 CHECKS = {  # must hold for the shipped weights (the issue's examples and their opposites)
     "Hypoxic preconditioning: does it raise VEGF in the MSC secretome?": True,
     "Conditioned medium for wound healing: are the effects dose dependent?": True,
@@ -45,11 +55,66 @@ def labelled(shared: SharedData, split: str) -> list[tuple[str, int, str]]:
     return out
 
 
-def matrix(texts: list[str], dimension: int = DIMENSION) -> np.ndarray:
+def forms(shared: SharedData, split: str) -> list[tuple[str, str]]:
+    """(question, factoid|list|summary) for the BioASQ questions of one split that are not yes/no."""
+    assigned = splits_for(shared.bioasq)
+    return [
+        (q["question"], q["category"].removeprefix("bioasq-"))
+        for q in shared.bioasq
+        if assigned[q["id"]] == split and q["category"].removeprefix("bioasq-") in FORMS
+    ]
+
+
+def matrix(texts: list[str], dimension: int = DIMENSION, featurize=qk.features) -> np.ndarray:
     x = np.zeros((len(texts), dimension), dtype=np.float32)
     for row, text in enumerate(texts):
-        x[row, qk.hashed(qk.features(text), dimension)] = 1.0
+        x[row, qk.hashed(featurize(text), dimension)] = 1.0
     return x
+
+
+def train_forms(shared: SharedData, out_dir: Path, seed: int, log=print) -> dict:
+    """Fit and store the answer-form model; held-out accuracy on validation and test."""
+    from sklearn.linear_model import LogisticRegression
+
+    train = forms(shared, "train")
+    model = LogisticRegression(C=C, max_iter=3000, random_state=seed)
+    model.fit(matrix([t for t, _ in train], featurize=qk.form_features), np.array([y for _, y in train]))
+    labels = [str(label) for label in model.classes_]
+    path = out_dir / "answer_form.json"
+    weights = {
+        "dimension": DIMENSION,
+        "labels": labels,
+        "intercepts": [round(float(b), 5) for b in model.intercept_],
+        "weights": [[round(float(w), 5) for w in row] for row in model.coef_],
+    }
+    path.write_text(json.dumps(weights, separators=(",", ":")) + "\n")
+    qk._load_forms.cache_clear()
+
+    def scores(split: str) -> dict:
+        rows = forms(shared, split)
+        gold = [y for _, y in rows]
+        predicted = [qk.answer_form(t, path) for t, _ in rows]
+        return {
+            "questions": len(rows),
+            "accuracy": round(sum(p == g for p, g in zip(predicted, gold)) / len(rows), 4),
+            "majority_baseline": round(max(gold.count(f) for f in FORMS) / len(rows), 4),
+            "per_form_recall": {
+                f: round(sum(p == g == f for p, g in zip(predicted, gold)) / max(1, gold.count(f)), 4) for f in FORMS
+            },
+        }
+
+    validation, test = scores("validation"), scores("test")
+    checks = {q: qk.answer_form(q, path) == expected for q, expected in FORM_CHECKS.items()}
+    log(f"answer-form validation: {json.dumps(validation)}")
+    log(f"answer-form HELD-OUT test: {json.dumps(test)}")
+    log(f"answer-form checks: {sum(checks.values())}/{len(checks)} {[q for q, ok in checks.items() if not ok]}")
+    return {
+        "train_questions": len(train),
+        "validation": validation,
+        "test": test,
+        "checks_passed": sum(checks.values()),
+        "checks": len(checks),
+    }
 
 
 def aux_rule(text: str) -> int:
@@ -94,7 +159,9 @@ def run(shared: SharedData, out_dir: Path, seed: int, work_dir: Path, limit=None
     log(f"question-kind validation: {json.dumps(validation)}")
     log(f"question-kind HELD-OUT test: {json.dumps(test)}")
     log(f"question-kind checks: {sum(checks.values())}/{len(checks)} {[q for q, ok in checks.items() if not ok]}")
+    form = train_forms(shared, out_dir, seed, log)
     return {
+        "form": form,
         "train_questions": len(train),
         "train_yes_no": sum(y for _, y, _ in train),
         "validation": validation,
@@ -142,3 +209,30 @@ def write_card(results: dict, out_dir: Path) -> None:
 colon ("X: does it ...?"), elliptic ones ("X: a safe alternative?") and follow-ups ("And do they ...?").
 Scores labelled test are on held-out test-split questions only."""
     card.write(out_dir, info, "Yes/no question recogniser", body, stem="question_kind.card")
+    form, form_path = results["form"], out_dir / "answer_form.json"
+    form_info = {
+        "name": "answer-form classifier (factoid / list / summary)",
+        "artifact": "answer_form.json",
+        "sha256": sha256_of(form_path),
+        "size_bytes": form_path.stat().st_size,
+        "command": results["command"],
+        "seed": results["config"]["seed"],
+        "split_rule": card.SPLIT_RULE,
+        "data": {"bioasq": "bioasq-dev.jsonl split 'train'; label: category factoid / list / summary",
+                 "questions": form["train_questions"]},
+        "features": "rag/models/question_kind.py form_features(): features() plus the first clause's words and "
+        "the word after the wh-word (and whether it is plural); crc32-hashed into `dimension` columns",
+        "hyper_parameters": {**results["config"], "classes": list(FORMS), "multinomial": True},
+        "validation": {"accuracy": form["validation"]["accuracy"]},
+        "test": {
+            "questions": form["test"]["questions"],
+            "accuracy": form["test"]["accuracy"],
+            "majority_baseline": form["test"]["majority_baseline"],
+            **{f"recall_{k}": v for k, v in form["test"]["per_form_recall"].items()},
+        },
+        "examples_checked": f"{form['checks_passed']}/{form['checks']}",
+    }
+    form_body = """Multinomial logistic regression telling, for a question that is not yes/no, whether it wants one
+thing named (factoid), several (list) or an explanation (summary); the extractive answer is shaped by it.
+Scores labelled test are on held-out test-split questions only."""
+    card.write(out_dir, form_info, "Answer-form classifier", form_body, stem="answer_form.card")

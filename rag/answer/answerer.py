@@ -6,22 +6,25 @@ an answer with no cited sentence left becomes a refusal. Evidence sentences belo
 relevance threshold are never used, and with none above it the answer is a refusal before any LLM call
 (rag.answer.refusal). Retracted records are never handed to a generator. `stream`/`astream` yield text chunks as they are produced, then the final `CitedAnswer`
 (whose text is the verified one); the API feeds SSE and OpenAI-style streaming from `astream`.
+The llm backend (LangChain, the OpenAI and Ollama clients) is imported on first use, so an extractive
+answer from the CLI does not pay for it.
 """
+
+from __future__ import annotations
 
 import asyncio
 import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
-from langchain_core.language_models import BaseChatModel
 
 from core.errors import InputError
 from core.settings import Settings
 from rag.answer.citations import pmid_link, verify_citations
 from rag.answer.extractive import ExtractiveGenerator
-from rag.answer.llm import LLMGenerator, build_chat_model, require_endpoint
 from rag.answer.refusal import refusal_signal, refusal_text, refusal_threshold
 from rag.answer.routing import Route, Router, prefer
 from rag.answer.study_type import StudyType, classify_study
@@ -30,6 +33,11 @@ from rag.answer.verdict import VerdictReader
 from rag.retrieve.base import Retriever
 from rag.retrieve.rerank import PairScorer
 from rag.types import AnswerBackend, Citation, CitedAnswer, Evidence, SearchFilters, Verdict
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from rag.answer.llm import LLMGenerator
 
 Backend = AnswerBackend
 UNSUPPORTED = "no evidence sentence reaches the calibrated relevance threshold"
@@ -69,6 +77,7 @@ class Answerer:
         embedder: the index's embedding model; the question is embedded once and the vector reused for
             routing, search and sentence selection.
         chat_model: a LangChain chat model for the llm backend; built from settings on first use if absent.
+        index_warnings: what every answer over this index must say (e.g. its vectors are still being built).
     """
 
     def __init__(
@@ -80,9 +89,11 @@ class Answerer:
         *,
         relevance: PairScorer | None = None,
         verdict: PairScorer | None = None,
+        index_warnings: Sequence[str] = (),
     ):
         self.settings = settings
         self.searcher = searcher
+        self.index_warnings = list(index_warnings)
         answer = settings.answer
         self.embedder = embedder
         self.router = Router(embedder, floor=answer.routing_floor, cue_weight=answer.routing_cue_weight)
@@ -110,12 +121,16 @@ class Answerer:
     def chat_model(self) -> BaseChatModel:
         """The llm backend's chat model, built from settings on first use."""
         if self._chat_model is None:
+            from rag.answer.llm import build_chat_model
+
             self._chat_model = build_chat_model(self.settings.answer.llm)
         return self._chat_model
 
     @property
     def llm(self) -> LLMGenerator:
         if self._llm is None:
+            from rag.answer.llm import LLMGenerator
+
             self._llm = LLMGenerator(self.chat_model)
         return self._llm
 
@@ -124,6 +139,8 @@ class Answerer:
         if chosen not in tuple(AnswerBackend):
             raise InputError(f"unknown answer backend {chosen!r}; choose extractive or llm")
         if chosen == AnswerBackend.LLM and self._chat_model is None:
+            from rag.answer.llm import require_endpoint
+
             require_endpoint(self.settings.answer.llm)  # a setting to fix (4xx), before any retrieval
         return AnswerBackend(chosen)
 
@@ -138,11 +155,7 @@ class Answerer:
         wanted = self.settings.answer.evidence_records
         k = max(self.settings.retrieval.k, wanted * 2)
         retrieved = self.searcher.search(question, k=k, filters=filters, vector=vector)
-        warnings: list[str] = []
-        if self.searcher.manifest.pending_records:
-            warnings.append(
-                "the vector index is still being built: this answer used BM25 and the vectors built so far"
-            )
+        warnings: list[str] = list(self.index_warnings)
         if retrieved and retrieved[0].retracted:
             warnings.append(f"the best match, PMID {retrieved[0].pmid}, is retracted and is not cited")
         usable = [e for e in retrieved if not e.retracted]
@@ -171,6 +184,7 @@ class Answerer:
             evidence_confidence=confidence,
             warnings=[*(warnings or prepared.warnings), f"refused: {reason}"],
             category=prepared.route.category,
+            answer_form=prepared.route.form,
             backend=backend,
         )
 
@@ -229,6 +243,7 @@ class Answerer:
             evidence_confidence=confidence,
             warnings=warnings,
             category=prepared.route.category,
+            answer_form=prepared.route.form,
             backend=backend,
         )
 
@@ -249,7 +264,11 @@ class Answerer:
 
     def _extract(self, prepared: Prepared) -> CitedAnswer:
         result = self.extractive.answer(
-            prepared.question, prepared.evidence, yes_no=prepared.route.yes_no, vector=prepared.vector
+            prepared.question,
+            prepared.evidence,
+            yes_no=prepared.route.yes_no,
+            form=prepared.route.form,
+            vector=prepared.vector,
         )
         texts: dict[str, list[str]] = {}
         best: dict[str, float] = {}

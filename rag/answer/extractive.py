@@ -5,7 +5,9 @@ plus word overlap) keeps the `pool` most promising candidates, the trained relev
 (rag/models/relevance) scores each of those against the question, maximal marginal relevance removes
 redundancy, at most a few sentences per record are kept, and each is written with its `[PMID:n]` citation.
 Yes/no questions get their verdict from the trained verdict model reading the best sentences; the answer
-opens with it. Scoring and selection are pure functions; only `ExtractiveGenerator` touches the models.
+opens with it. The answer's shape follows what the question asks for (`SHAPES`): a factoid answer opens
+with the sentence that best names the answer, list and summary answers take one sentence from each of
+several records. Scoring and selection are pure functions; only `ExtractiveGenerator` touches the models.
 """
 
 from collections.abc import Callable, Sequence
@@ -20,7 +22,7 @@ from rag.answer.injection import reads_as_instruction
 from rag.answer.verdict import VerdictReader
 from rag.retrieve.rerank import PairScorer
 from rag.text import StemmedTerms, split_sentences
-from rag.types import Evidence, Passage, Verdict
+from rag.types import AnswerForm, Evidence, Passage, Verdict
 
 MIN_WORDS = 5
 MAX_WORDS = 90
@@ -55,6 +57,22 @@ class ExtractiveAnswer:
 
 
 VERDICT_OPENING: dict[str, str] = {"yes": "Yes", "no": "No", "undetermined": "Undetermined"}
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How an answer of one form is put together: most sentences from one record, best sentence first."""
+
+    per_record: int | None = None  # None: the generator's max_per_record
+    lead_with_best: bool = False
+
+
+SHAPES: dict[AnswerForm, Shape] = {
+    "factoid": Shape(lead_with_best=True),  # the sentence naming the answer first, then its support
+    "list": Shape(per_record=1),  # many records name more of the items
+    "summary": Shape(per_record=1),  # 3-5 sentences from different records
+    "yes_no": Shape(),
+}
 FloorSignal = Literal["relevance", "first_pass"]
 
 
@@ -158,6 +176,14 @@ def order_for_reading(picked: Sequence[ScoredSentence]) -> list[ScoredSentence]:
     for index, item in enumerate(picked):
         first_pick.setdefault(item.candidate.pmid, index)
     return sorted(picked, key=lambda s: (first_pick[s.candidate.pmid], s.candidate.position))
+
+
+def lead_with_best(ordered: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """The highest-scoring sentence first, the others in the order given."""
+    if not ordered:
+        return []
+    best = max(range(len(ordered)), key=lambda i: ordered[i].score)
+    return [ordered[best], *ordered[:best], *ordered[best + 1 :]]
 
 
 def render(sentences: Sequence[ScoredSentence], verdict: Verdict | None = None) -> str:
@@ -264,7 +290,9 @@ class ExtractiveGenerator:
         signals: tuple[FloorSignal, ...] = ("relevance", "first_pass")
         return {s: float(scored.gate(s).max()) if scored.gate(s).size else -1.0 for s in signals}
 
-    def _select(self, scored: "Scored", limit: int | None = None) -> list[ScoredSentence]:
+    def _select(
+        self, scored: "Scored", limit: int | None = None, per_record: int | None = None
+    ) -> list[ScoredSentence]:
         candidates, vectors, relevance, similarity = scored.candidates, scored.vectors, scored.relevance, scored.similarity
         eligible = np.flatnonzero((scored.gate(self.floor_signal) >= self.floor) & (relevance > -1))
         if not eligible.size:
@@ -276,7 +304,7 @@ class ExtractiveGenerator:
             vectors[eligible] @ vectors[eligible].T,
             [candidates[i].pmid for i in eligible],
             limit=limit or self.max_sentences,
-            per_group=self.max_per_record,
+            per_group=per_record or self.max_per_record,
             diversity=self.diversity,
         )
         picked = [int(eligible[j]) for j in chosen]
@@ -300,18 +328,28 @@ class ExtractiveGenerator:
         return order_for_reading(self._select(self._score(question, evidence, exclude, keep, vector), limit))
 
     def answer(
-        self, question: str, evidence: Sequence[Evidence], *, yes_no: bool = False, vector: np.ndarray | None = None
+        self,
+        question: str,
+        evidence: Sequence[Evidence],
+        *,
+        yes_no: bool = False,
+        form: AnswerForm | None = None,
+        vector: np.ndarray | None = None,
     ) -> ExtractiveAnswer:
-        """The cited answer; for yes/no questions the verdict model reads the best sentences first.
+        """The cited answer, shaped for the question's `form`; for yes/no questions the verdict model reads
+        the best sentences first.
 
         A verdict is given only when a sentence was picked, and the picked sentences that the verdict
         model read (the deciding ones) come first, so the opening "Yes:"/"No:" is cited by what decided it.
         """
+        shape = SHAPES[form] if form else Shape()
         scored = self._score(question, evidence, vector=vector)
         candidates, relevance = scored.candidates, scored.relevance
         gate = scored.gate(self.floor_signal)
         best_relevance = float(gate.max()) if gate.size else None
-        picked = order_for_reading(self._select(scored))
+        picked = order_for_reading(self._select(scored, per_record=shape.per_record))
+        if shape.lead_with_best:
+            picked = lead_with_best(picked)
         if not (yes_no and picked) or self.verdict is None:
             verdict = "undetermined" if yes_no else None
             return ExtractiveAnswer(render(picked), picked, verdict, best_relevance=best_relevance)

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from rag.models.question_kind import is_yes_no_question
-from rag.types import Category, Evidence
+from rag.models.question_kind import answer_form, is_yes_no_question
+from rag.types import AnswerForm, Category, Evidence
 
 PROTOTYPES: dict[Category, list[str]] = {
     "mechanisms": [
@@ -101,11 +101,13 @@ PREFERENCES: dict[Category, RetrievalPreference] = {
 
 @dataclass(frozen=True)
 class Route:
-    """Where a question goes: its category, whether it asks yes/no, and the per-category scores."""
+    """Where a question goes: its category, whether it asks yes/no, what form of answer it wants, and the
+    per-category scores."""
 
     category: Category
     yes_no: bool
     scores: dict[str, float] = field(default_factory=dict)
+    form: AnswerForm | None = None
 
     @property
     def preference(self) -> RetrievalPreference:
@@ -164,7 +166,9 @@ class Router:
     def route(self, question: str, vector: np.ndarray | None = None) -> Route:
         scores = combine_scores(self.similarities(question, vector), cue_counts(question), self.cue_weight)
         category = pick_category(scores, self.floor)
-        return Route(category, is_yes_no(question), {c: round(s, 4) for c, s in scores.items()})
+        yes_no = is_yes_no(question)
+        form: AnswerForm = "yes_no" if yes_no else answer_form(question)  # type: ignore[assignment]
+        return Route(category, yes_no, {c: round(s, 4) for c, s in scores.items()}, form)
 
 
 def prefer(evidence: Sequence[Evidence], preference: RetrievalPreference, kinds: dict[str, str]) -> list[Evidence]:

@@ -3,6 +3,7 @@
 - ``relevance/``: a cross-encoder (question, sentence or passage) -> relevance logit.
 - ``verdict/``: a pair classifier (yes/no question, evidence) -> P(yes).
 - ``question_kind.json``: a tiny logistic regression that recognises yes/no questions.
+- ``answer_form.json``: a tiny multinomial one telling factoid, list and summary questions apart.
 
 Each artifact has a card (``card.md`` + ``card.json``) with its data, split rule, command and held-out
 scores; ``python -m train`` rebuilds them.
@@ -14,3 +15,4 @@ MODELS_DIR = Path(__file__).resolve().parent
 RELEVANCE_MODEL = MODELS_DIR / "relevance" / "model-int8.onnx"
 VERDICT_MODEL = MODELS_DIR / "verdict" / "model-int8.onnx"
 QUESTION_KIND_WEIGHTS = MODELS_DIR / "question_kind.json"
+ANSWER_FORM_WEIGHTS = MODELS_DIR / "answer_form.json"

@@ -1,8 +1,9 @@
-"""Is this a yes/no question? A tiny logistic regression over hand features and hashed first words of
-each clause, so "Hypoxic preconditioning: does it raise VEGF?", "MSC exosomes in sepsis: a safe
-alternative to cell therapy?" and "And do they contain microRNAs?" count as yes/no, and "Which ... or
-...?" and other wh-questions do not. Pure Python: the weights are a small JSON file shipped here
-(``question_kind.json``, trained by ``python -m train question-kind``)."""
+"""Is this a yes/no question, and if not, does it want one thing named (factoid), several (list) or an
+explanation (summary)? Tiny logistic regressions over hand features and hashed first words of each clause,
+so "Hypoxic preconditioning: does it raise VEGF?", "MSC exosomes in sepsis: a safe alternative to cell
+therapy?" and "And do they contain microRNAs?" count as yes/no, and "Which ... or ...?" and other
+wh-questions do not. Pure Python: the weights are small JSON files shipped here (``question_kind.json``,
+``answer_form.json``, trained by ``python -m train question-kind``)."""
 
 import json
 import math
@@ -11,7 +12,9 @@ import zlib
 from functools import lru_cache
 from pathlib import Path
 
-WEIGHTS_PATH = Path(__file__).resolve().parent / "question_kind.json"
+from rag.models import ANSWER_FORM_WEIGHTS, QUESTION_KIND_WEIGHTS
+
+WEIGHTS_PATH = QUESTION_KIND_WEIGHTS
 AUXILIARIES = frozenset(
     [
         "is",
@@ -140,3 +143,44 @@ def yes_no_probability(text: str, weights_path: Path = WEIGHTS_PATH) -> float:
 def is_yes_no_question(text: str, weights_path: Path = WEIGHTS_PATH) -> bool:
     _, _, _, threshold = _load(str(weights_path))
     return yes_no_probability(text, weights_path) >= threshold
+
+
+def form_features(text: str) -> list[str]:
+    """`features` plus what separates factoid, list and summary questions: the words of the first clause,
+    the word after the wh-word, and whether the noun after it is plural ("Which growth factors ..." wants a
+    list)."""
+    parts = clauses(text)
+    feats = features(text)
+    if not parts:
+        return feats
+    first = parts[0]
+    feats += [f"word:{w}" for w in first[:12]]
+    for i, word in enumerate(first[:-1]):
+        if word in WH_WORDS:
+            following = first[i + 1 : i + 3]
+            plural = any(w.endswith("s") and not w.endswith("ss") and w not in AUXILIARIES for w in following)
+            feats += [f"wh_next:{following[0]}", f"wh_next_plural={plural}"]
+            break
+    return feats
+
+
+@lru_cache(maxsize=2)
+def _load_forms(path: str) -> tuple[int, list[str], list[float], list[list[float]]]:
+    data = json.loads(Path(path).read_text())
+    return data["dimension"], data["labels"], data["intercepts"], data["weights"]
+
+
+def answer_form_scores(text: str, weights_path: Path = ANSWER_FORM_WEIGHTS) -> dict[str, float]:
+    """P(factoid), P(list), P(summary) for a question that is not yes/no (softmax over the classes)."""
+    dimension, labels, intercepts, weights = _load_forms(str(weights_path))
+    columns = hashed(form_features(text), dimension)
+    logits = [b + sum(row[i] for i in columns) for b, row in zip(intercepts, weights, strict=True)]
+    top = max(logits)
+    exps = [math.exp(z - top) for z in logits]
+    return {label: e / sum(exps) for label, e in zip(labels, exps, strict=True)}
+
+
+def answer_form(text: str, weights_path: Path = ANSWER_FORM_WEIGHTS) -> str:
+    """The most likely of "factoid", "list" and "summary" (callers decide yes/no first)."""
+    scores = answer_form_scores(text, weights_path)
+    return max(scores, key=lambda label: scores[label])

@@ -9,6 +9,7 @@ from rag.answer.extractive import (
     ExtractiveGenerator,
     ScoredSentence,
     candidate_sentences,
+    lead_with_best,
     mmr_select,
     render,
 )
@@ -146,3 +147,33 @@ def test_mmr_skips_near_duplicates_and_respects_group_cap() -> None:
     assert mmr_select(relevance, similarity, ["a", "b", "c", "d"], limit=2, per_group=1, diversity=0.5) == [0, 2]
     assert mmr_select(relevance, similarity, ["a", "a", "a", "d"], limit=3, per_group=1, diversity=0.0) == [0, 3]
     assert mmr_select(relevance, similarity, ["a", "b", "c", "d"], limit=4, per_group=1, diversity=0.5, floor=0.45) == [0, 2, 1]
+
+
+@pytest.fixture(scope="module")
+def two_per_record(embedder) -> ExtractiveGenerator:  # noqa: F811
+    return ExtractiveGenerator(embedder, max_sentences=5, max_per_record=2)
+
+
+def test_list_and_summary_answers_take_one_sentence_per_record(two_per_record: ExtractiveGenerator) -> None:
+    question = "What do synthetic stem cell exosomes and conditioned medium carry or raise?"
+    free = [s.candidate.pmid for s in two_per_record.answer(question, EVIDENCE).sentences]
+    assert len(free) > len(set(free)), "the unshaped answer takes two sentences from some record"
+    for form in ("list", "summary"):
+        pmids = [s.candidate.pmid for s in two_per_record.answer(question, EVIDENCE, form=form).sentences]
+        assert pmids and len(pmids) == len(set(pmids)), form
+
+
+def test_a_factoid_answer_opens_with_its_best_sentence(two_per_record: ExtractiveGenerator) -> None:
+    question = "Which gene does the miR-21 cargo target to reduce cardiomyocyte apoptosis?"
+    result = two_per_record.answer(question, EVIDENCE, form="factoid")
+    assert result.sentences[0].score == max(s.score for s in result.sentences)
+    assert "PTEN" in result.text.split("[PMID:")[0]
+
+
+def test_lead_with_best_keeps_the_others_in_order() -> None:
+    def sentence(text: str, score: float) -> ScoredSentence:
+        return ScoredSentence(Candidate("90000001", text, 0, 0), score, score)
+
+    ordered = [sentence("a", 0.2), sentence("b", 0.9), sentence("c", 0.5)]
+    assert [s.candidate.text for s in lead_with_best(ordered)] == ["b", "a", "c"]
+    assert lead_with_best([]) == []

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.models import MODELS_DIR, QUESTION_KIND_WEIGHTS, RELEVANCE_MODEL, VERDICT_MODEL
+from rag.models import ANSWER_FORM_WEIGHTS, MODELS_DIR, QUESTION_KIND_WEIGHTS, RELEVANCE_MODEL, VERDICT_MODEL
 from rag.models.pair_classifier import PairClassifier, length_batches, pad, sigmoid
-from rag.models.question_kind import is_yes_no_question, yes_no_probability
+from rag.models.question_kind import answer_form, answer_form_scores, is_yes_no_question, yes_no_probability
 from train.export import sha256_of
 
 QUESTION = "Does hypoxic preconditioning increase VEGF secretion by mesenchymal stem cells?"
@@ -33,9 +33,11 @@ def test_card_matches_the_artifact(path: Path):
     assert card["test"] and card["command"].startswith("python -m train")
 
 
-def test_question_kind_card_matches_the_weights():
-    card = json.loads((MODELS_DIR / "question_kind.card.json").read_text())
-    assert card["sha256"] == sha256_of(QUESTION_KIND_WEIGHTS)
+@pytest.mark.parametrize("path", [QUESTION_KIND_WEIGHTS, ANSWER_FORM_WEIGHTS], ids=["yes-no", "answer-form"])
+def test_question_kind_cards_match_the_weights(path: Path):
+    card = json.loads(path.with_suffix(".card.json").read_text())
+    assert card["sha256"] == sha256_of(path)
+    assert card["test"]["accuracy" if path == ANSWER_FORM_WEIGHTS else "all_accuracy"] > 0.7
 
 
 def test_relevance_model_prefers_the_relevant_sentence_and_keeps_input_order():
@@ -87,3 +89,20 @@ def test_serving_path_does_not_import_torch():
 def test_question_kind(question: str, expected: bool):
     assert is_yes_no_question(question) is expected
     assert (yes_no_probability(question) >= 0.5) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Which tetraspanin is used as an exosome marker?", "factoid"),
+        ("What is the main source of amniotic fluid stem cells?", "factoid"),
+        ("Which growth factors do MSCs secrete?", "list"),
+        ("List the cytokines found in the MSC secretome.", "list"),
+        ("What is the mechanism of action of MSC exosomes in wound healing?", "summary"),
+        ("Describe the regulatory hurdles for secretome-based products.", "summary"),
+    ],
+)
+def test_answer_form(question: str, expected: str):
+    assert answer_form(question) == expected
+    scores = answer_form_scores(question)
+    assert set(scores) == {"factoid", "list", "summary"} and abs(sum(scores.values()) - 1) < 1e-9
