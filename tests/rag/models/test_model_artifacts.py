@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.models import ANSWER_FORM_WEIGHTS, MODELS_DIR, QUESTION_KIND_WEIGHTS, RELEVANCE_MODEL, VERDICT_MODEL
+from rag.models import ANSWER_FORM_WEIGHTS, QUESTION_KIND_WEIGHTS, RELEVANCE_MODEL, VERDICT_MODEL
 from rag.models.pair_classifier import PairClassifier, length_batches, pad, sigmoid
 from rag.models.question_kind import answer_form, answer_form_scores, is_yes_no_question, yes_no_probability
 from train.export import sha256_of
