@@ -7,7 +7,8 @@ import random
 import re
 from dataclasses import dataclass
 
-from rag.models.text import passage, split_sentences, tail
+from rag.models.text import passage, tail
+from rag.text import split_sentences
 
 MIN_SENTENCE_CHARS = 25
 MAX_SENTENCE_CHARS = 600
@@ -65,7 +66,8 @@ class Pair:
 
 def usable_sentences(text: str) -> list[str]:
     """Sentences long enough to carry a fact and short enough to fit the model."""
-    return [s for s in split_sentences(text) if MIN_SENTENCE_CHARS <= len(s) <= MAX_SENTENCE_CHARS]
+    sentences = (s.text for s in split_sentences(text))
+    return [s for s in sentences if MIN_SENTENCE_CHARS <= len(s) <= MAX_SENTENCE_CHARS]
 
 
 def content_words(text: str) -> set[str]:

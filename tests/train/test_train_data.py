@@ -5,7 +5,7 @@ import random
 import numpy as np
 
 from eval.splits import GATE_SIZE, select, split_of, splits_for
-from rag.models.text import passage, split_sentences, tail
+from rag.models.text import passage, tail
 from train import data, metrics
 
 GOLD = [
@@ -47,12 +47,11 @@ def test_gate_questions_are_always_test_and_pubmedqa_is_never_gated():
     assert {q["id"] for q in select(questions, "test")} >= set(bioasq[:GATE_SIZE])
 
 
-def test_split_sentences_handles_snippet_joiners_labels_and_abbreviations():
-    text = "BACKGROUND: Cells e.g. fibroblasts secrete 1.5 ng of QX-1. It was high. … Another snippet"
-    assert split_sentences(text) == [
-        "Cells e.g. fibroblasts secrete 1.5 ng of QX-1.",
-        "It was high.",
-        "Another snippet",
+def test_training_sentences_are_the_project_splitter_s_within_size_limits():
+    text = "BACKGROUND: Cells e.g. fibroblasts secrete 1.5 ng of QX-1 in culture. Short. … Another synthetic snippet here"
+    assert data.usable_sentences(text) == [
+        "Cells e.g. fibroblasts secrete 1.5 ng of QX-1 in culture.",
+        "Another synthetic snippet here",
     ]
 
 
