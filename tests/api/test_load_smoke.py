@@ -1,4 +1,4 @@
-"""A bounded load smoke: 20 concurrent clients x 10 questions each against `/v1/ask` on the full index.
+"""A bounded load smoke: 20 concurrent clients x 3 questions each against `/v1/ask` on the full index.
 
 Zero errors is the assertion; the latency percentiles are printed (run with `-s` to see them), not
 asserted, since they depend on the machine.
@@ -18,7 +18,7 @@ from tests.conftest import SHARED
 pytestmark = pytest.mark.slow
 
 CLIENTS = 20
-QUESTIONS_EACH = 10
+QUESTIONS_EACH = 3  # 60 answers keep all 20 clients in flight together; more only lengthens CI
 
 
 def questions(n: int) -> list[str]:
