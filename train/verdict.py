@@ -153,9 +153,7 @@ def write_card(results: dict, out_dir: Path) -> None:
         **card.artifact_facts(path),
         "tokenizer": "tokenizer.json of the bundled all-MiniLM-L6-v2; pair truncation longest_first, 128 tokens",
         "context": "rag.models.text.tail(): the last 500 characters of the evidence (conclusions come last)",
-        "command": results["command"],
-        "seed": results["config"]["seed"],
-        "split_rule": card.SPLIT_RULE,
+        **card.provenance(results),
         "data": {
             "bioasq": "bioasq-dev.jsonl yes/no questions in split 'train'; context: gold records' text "
             "(expert snippets) joined, tail 500 chars",
