@@ -50,7 +50,7 @@ def small_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServe
 
 @pytest.fixture(scope="session")
 def corpus_server(corpus_settings: Settings) -> Iterator[LiveServer]:
-    """The service over the full 30k index (built once per session by `corpus_settings`), limits relaxed
+    """The service over the test corpus index (10,000 real records, built once per session by `corpus_settings`), limits relaxed
     so the load smoke is not rate limited."""
     api = corpus_settings.api.model_copy(update={"admin_key": SecretStr(ADMIN_KEY), "rate_limit_per_minute": 100_000})
     with LiveServer(create_app(corpus_settings.model_copy(update={"api": api}))) as server:

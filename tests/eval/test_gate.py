@@ -24,33 +24,35 @@ DEV_QUESTIONS = 200
 ARTIFACTS = REPO / "test-artifacts"
 
 # Measured 2026-12-01 with the trained models (rag/models: relevance cross-encoder reading 12 sentences,
-# verdict model; refusal on the first-pass signal, rag/answer/calibration.json min_relevance 0.4586) on the
-# 30,106-record index (embedded Chroma, extractive backend), by `secretome-qa eval` on the same questions
-# (README, "Measured figures"). Each floor sits a little under the measured figure in its comment; the
+# verdict model, answer-form classifier; refusal on the first-pass signal, rag/answer/calibration.json
+# min_relevance 0.4586) on the 10,000-record test corpus (tests/conftest.py: the gate's gold records, every
+# on-topic record, seeded distractors; embedded Chroma, extractive backend), by this test's own reports
+# (test-artifacts/gate-*.json). Each floor sits a little under the measured figure in its comment; the
 # yes/no floors leave room for a flip or two, since the curated set has 8 yes/no questions and the dev
 # subset 48. The dev subset is the first 200 questions of the file: all in the held-out `test` split.
+# The same code on the whole 30,106-record snapshot: README, "Measured figures".
 CURATED_FLOORS: dict[str, float] = {
-    "hit_at_10": 0.90,  # 0.941
-    "recall_at_10": 0.88,  # 0.927
-    "mrr_at_10": 0.87,  # 0.924
-    "ndcg_at_10": 0.86,  # 0.917
-    "key_fact_recall": 0.38,  # 0.413
+    "hit_at_10": 0.92,  # 0.961
+    "recall_at_10": 0.91,  # 0.947
+    "mrr_at_10": 0.89,  # 0.930
+    "ndcg_at_10": 0.89,  # 0.926
+    "key_fact_recall": 0.39,  # 0.420
     "yesno_accuracy": 0.60,  # 0.750
-    "citation_gold_precision": 0.28,  # 0.320
-    "refusal_accuracy": 0.85,  # 0.918
-    "rouge_l": 0.12,  # 0.144
+    "citation_gold_precision": 0.30,  # 0.333
+    "refusal_accuracy": 0.88,  # 0.934
+    "rouge_l": 0.13,  # 0.150
     "citation_support": 0.95,  # 1.0
 }
 DEV_FLOORS: dict[str, float] = {
-    "hit_at_10": 0.92,  # 0.945
-    "recall_at_10": 0.85,  # 0.877
-    "mrr_at_10": 0.85,  # 0.887
-    "ndcg_at_10": 0.82,  # 0.856
-    "key_fact_recall": 0.55,  # 0.577
-    "yesno_accuracy": 0.60,  # 0.688
-    "citation_gold_precision": 0.58,  # 0.627
-    "refusal_accuracy": 0.91,  # 0.940
-    "rouge_l": 0.19,  # 0.220
+    "hit_at_10": 0.93,  # 0.960
+    "recall_at_10": 0.88,  # 0.915
+    "mrr_at_10": 0.89,  # 0.926
+    "ndcg_at_10": 0.86,  # 0.897
+    "key_fact_recall": 0.57,  # 0.600
+    "yesno_accuracy": 0.60,  # 0.667
+    "citation_gold_precision": 0.65,  # 0.691
+    "refusal_accuracy": 0.90,  # 0.935
+    "rouge_l": 0.21,  # 0.236
     "citation_support": 0.95,  # 1.0
 }
 # Lower is better here: measured 0.000 on both sets.
