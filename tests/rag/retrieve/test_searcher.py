@@ -176,7 +176,7 @@ def test_cli_search_without_index_fails_cleanly(tmp_path):
 
 
 @pytest.mark.slow
-def test_full_corpus_search_returns_ranked_pmids(corpus_settings):
+def test_test_corpus_search_returns_ranked_pmids(corpus_settings):
     results = Searcher.from_settings(corpus_settings).search("exosomes from mesenchymal stem cells", k=10)
     assert len(results) == 10
     assert all(r.pmid.isdigit() and r.passages for r in results)
@@ -185,7 +185,7 @@ def test_full_corpus_search_returns_ranked_pmids(corpus_settings):
 
 
 @pytest.mark.slow
-def test_full_corpus_dev_subset_retrieval_floor(corpus_settings):
+def test_test_corpus_dev_subset_retrieval_floor(corpus_settings):
     """Hybrid beats either retriever alone on 150 dev questions (measured: see eval/bench/retrieval_dev.py)."""
     from eval.bench.retrieval_dev import measure
     from tests.conftest import SHARED
