@@ -199,7 +199,7 @@ class BriefingBuilder:
         found: dict[str, Reference],
     ) -> Section:
         query = f"{topic} {spec.focus}"
-        route = Route(spec.category, yes_no=False)
+        route = Route(spec.category)
         prepared = self.answerer.prepare(query, filters, route=route)
         self._retrieved.update(dict.fromkeys(e.pmid for e in prepared.evidence))
         if spec.category == "trials":

@@ -55,8 +55,9 @@ def gate_corpus_records() -> list:
         dev = [json.loads(line) for _, line in zip(range(GATE_DEV_QUESTIONS), handle, strict=False)]
     curated = [json.loads(line) for line in CURATED_SET.read_text().splitlines() if line.strip()]
     gold = {pmid for question in [*dev, *curated] for pmid in question.get("gold_pmids", [])}
-    needed = [r for r in records if r.pmid in gold or is_on_topic(r)]
-    rest = [r for r in records if not (r.pmid in gold or is_on_topic(r))]
+    needed, rest = [], []
+    for record in records:
+        (needed if record.pmid in gold or is_on_topic(record) else rest).append(record)
     distractors = random.Random(TEST_CORPUS_SEED).sample(rest, TEST_CORPUS_RECORDS - len(needed))
     return needed + distractors
 

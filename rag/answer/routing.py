@@ -105,9 +105,12 @@ class Route:
     per-category scores."""
 
     category: Category
-    yes_no: bool
-    scores: dict[str, float] = field(default_factory=dict)
     form: AnswerForm | None = None
+    scores: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def yes_no(self) -> bool:
+        return self.form == "yes_no"
 
     @property
     def preference(self) -> RetrievalPreference:
@@ -166,9 +169,8 @@ class Router:
     def route(self, question: str, vector: np.ndarray | None = None) -> Route:
         scores = combine_scores(self.similarities(question, vector), cue_counts(question), self.cue_weight)
         category = pick_category(scores, self.floor)
-        yes_no = is_yes_no(question)
-        form: AnswerForm = "yes_no" if yes_no else answer_form(question)  # type: ignore[assignment]
-        return Route(category, yes_no, {c: round(s, 4) for c, s in scores.items()}, form)
+        form: AnswerForm = "yes_no" if is_yes_no(question) else answer_form(question)  # type: ignore[assignment]
+        return Route(category, form, {c: round(s, 4) for c, s in scores.items()})
 
 
 def prefer(evidence: Sequence[Evidence], preference: RetrievalPreference, kinds: dict[str, str]) -> list[Evidence]:

@@ -58,10 +58,6 @@ class BackgroundIndexer:
         with self._lock:
             return self._status
 
-    def running(self) -> bool:
-        status = self.status()
-        return bool(status and status.running)
-
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the run ends; False when it is still going after `timeout` seconds."""
         thread = self._thread
