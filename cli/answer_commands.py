@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 import typer
 from rich.markup import escape
@@ -28,6 +28,44 @@ def open_answerer(settings: Settings) -> Answerer:
     from rag.pipeline import build_pipeline
 
     return build_pipeline(settings).answerer
+
+
+class AnswerSource:
+    """A running service on this index when there is one, else the index loaded here once for the batch."""
+
+    def __init__(self, settings: Settings, *, use_service: bool):
+        from cli.service_client import ServiceAnswerer
+
+        self.settings = settings
+        self.service = ServiceAnswerer.find(settings) if use_service else None
+        self.answerer: Answerer | None = None
+        if self.service:
+            err_console.print(f"[dim]answered by the service at {self.service.url} (--local to load the index here)[/]",
+                              highlight=False)
+
+    def ask(self, question: str, filters: SearchFilters | None, backend: AnswerBackend | None) -> CitedAnswer:
+        from cli.service_client import ServiceUnavailableError
+
+        if self.service:
+            try:
+                return self.service.ask(question, filters=filters, backend=backend)
+            except ServiceUnavailableError as exc:
+                err_console.print(f"[yellow]warning:[/] {escape(str(exc))}; answering here", highlight=False)
+                self.close()
+        if self.answerer is None:
+            self.answerer = open_answerer(self.settings)
+        return self.answerer.ask(question, filters=filters, backend=backend)
+
+    def close(self) -> None:
+        if self.service:
+            self.service.close()
+            self.service = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def build_filters(
@@ -97,27 +135,35 @@ def ask(
     exclude_retracted: bool = typer.Option(False, "--exclude-retracted", help="Leave retracted records out."),
     cite: str | None = typer.Option(None, "--cite", help="Also export the cited references: ris, bibtex or csljson."),
     cite_out: Path | None = typer.Option(None, "--cite-out", help="Where --cite writes (default: stdout)."),
+    local: bool = typer.Option(
+        False, "--local", help="Load the index here even when `secretome-qa serve` runs on this data dir's index."
+    ),
 ) -> None:
-    """Answer a question (or a file of them) from the corpus, every sentence with a verified PMID citation."""
+    """Answer a question (or a file of them) from the corpus, every sentence with a verified PMID citation.
+
+    When `secretome-qa serve` is running on this data dir's index (at the configured api host and port), the
+    question goes to it: its models are loaded already, so the answer comes in about a second.
+    """
     if (question is None) == (questions_file is None):
         raise fail("give a question or --questions FILE (not both)", 2)
     questions = read_questions(questions_file) if questions_file else [question or ""]
     filters = build_filters(year_from, year_to, pub_type, exclude_retracted)
-    answerer = open_answerer(settings_from(ctx))  # one model load for the whole batch
-    cited: list[str] = []
-    for number, text in enumerate(questions, start=1):
-        answer = answerer.ask(text, filters=filters, backend=backend)
-        cited += [c.pmid for c in answer.citations if not answer.refused]
-        if as_json:
-            typer.echo(answer.model_dump_json(indent=None if questions_file else 2))
-            continue
-        if questions_file:
-            console.rule(f"[bold]{number}/{len(questions)}[/] {escape(text)}", align="left")
-        print_answer(answer)
+    settings = settings_from(ctx)
+    with AnswerSource(settings, use_service=not local) as source:
+        cited: list[str] = []
+        for number, text in enumerate(questions, start=1):
+            answer = source.ask(text, filters=filters, backend=backend)
+            cited += [c.pmid for c in answer.citations if not answer.refused]
+            if as_json:
+                typer.echo(answer.model_dump_json(indent=None if questions_file else 2))
+                continue
+            if questions_file:
+                console.rule(f"[bold]{number}/{len(questions)}[/] {escape(text)}", align="left")
+            print_answer(answer)
     if cite:
         from cli.review_commands import write_references
 
-        write_references(settings_from(ctx), list(dict.fromkeys(cited)), cite, cite_out)
+        write_references(settings, list(dict.fromkeys(cited)), cite, cite_out)
 
 
 def chat(

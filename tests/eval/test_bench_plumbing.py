@@ -1,9 +1,9 @@
-"""The ask-latency and serve-memory benchmarks measured on a small synthetic index: plumbing, not timings."""
+"""The ask-latency, cold-ask and serve-memory benchmarks measured on a small synthetic index: plumbing, not timings."""
 
 import os
 from pathlib import Path
 
-from eval.bench import ask_latency, serve_memory
+from eval.bench import ask_cold, ask_latency, serve_memory
 from tests.eval.conftest import CLI_ENV, write_question_set
 
 
@@ -31,3 +31,14 @@ def test_serve_memory_starts_the_real_service_and_reads_its_peak(small_index, tm
     # a Python process with torch, Chroma and the embedding model loaded is well above 100 MiB
     assert figures["serve_peak_rss_mib"] >= figures["serve_peak_rss_at_ready_mib"] > 100
     assert serve_memory.lines(figures)[0].startswith("serve peak RSS:")
+
+
+def test_ask_cold_times_the_cli_in_process_and_through_a_running_service(small_index, tmp_path, monkeypatch):
+    for name, value in CLI_ENV.items():
+        monkeypatch.setenv(name, value)
+    figures = ask_cold.measure(small_index, write_question_set(tmp_path / "set.jsonl"), n=2, ready_timeout=180)
+    assert figures["ask_cold_questions"] == 2
+    assert 0 < figures["ask_cold_via_service_median_s"] <= figures["ask_cold_via_service_max_s"]
+    assert 0 < figures["ask_cold_local_median_s"] <= figures["ask_cold_local_max_s"]
+    printed = ask_cold.lines(figures)
+    assert [line.split(":")[0] for line in printed] == ["cold ask, in process (--local)", "cold ask, through a running serve"]
