@@ -22,6 +22,7 @@ from rag.answer.study_type import StudyType, classify_study
 TERMS_PATH = Path(__file__).with_name("profile_terms.json")
 TITLE_WEIGHT = 3
 FACETS = ("product", "source", "indication", "evidence", "preconditioning")
+TEXT_CUES = ("review_title", "review_body", "in_vitro", "intervention", "animal", "cell_therapy_in_patients")
 
 
 class EvidenceProfile(BaseModel):
@@ -87,6 +88,7 @@ class Dictionaries:
     in_vitro: re.Pattern[str]
     intervention: re.Pattern[str]
     animal: re.Pattern[str]
+    cell_therapy_in_patients: re.Pattern[str]
 
 
 def _count(pattern: re.Pattern[str] | None, group_labels: dict[str, str], title: str, body: str) -> Counter[str]:
@@ -111,7 +113,7 @@ def _alternation(terms: list[tuple[str, str]], prefix: str, group_labels: dict[s
 
 
 def _compile(term: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w-])(?:{term})(?![\w])", re.IGNORECASE)
+    return re.compile(rf"(?<!\w)(?:{term})(?!\w)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4)
@@ -141,7 +143,7 @@ def load_dictionaries(path: Path = TERMS_PATH) -> Dictionaries:
         evidence_labels=tuple(evidence["labels"]),
         guideline_pub_types=frozenset(p.lower() for p in evidence["guideline_pub_types"]),
         guideline_title=_compile(evidence["guideline_title"]),
-        **{cue: _compile(evidence["text_cues"][cue]) for cue in ("review_title", "review_body", "in_vitro", "intervention", "animal")},
+        **{cue: _compile(evidence["text_cues"][cue]) for cue in TEXT_CUES},
     )
 
 
@@ -164,8 +166,8 @@ def _evidence_level(record: PubMedRecord, study: StudyType, title: str, d: Dicti
     """The study type's level, read further from the words of records without MeSH.
 
     A record without MeSH whose publication types say nothing about design ("Journal Article") is
-    classified again from its text alone; then the data file's text cues add reviews, cell experiments
-    and animal work (knockouts, animals aged in weeks or months) the classifier leaves as "other" or
+    classified again from its text alone; then the data file's text cues add cell or cell-free products
+    given to patients (a human trial), reviews, cell experiments and animal work (knockouts, animals aged in weeks or months) the classifier leaves as "other" or
     "in vitro", and a "trial" read from words alone with no registry id, no phase and no intervention is
     an observational study ("other").
     """
@@ -176,6 +178,8 @@ def _evidence_level(record: PubMedRecord, study: StudyType, title: str, d: Dicti
     if record.pub_types:
         study = classify_study((), (), record.trial_ids, text)
         level = d.evidence_map.get(study.name, "other")
+    if level == "other" and d.cell_therapy_in_patients.search(text):
+        return "human trial"
     if level in ("other", "in vitro") and d.animal.search(text):
         return "animal"
     if level == "other":

@@ -1,6 +1,7 @@
 """Real corpus records whose evidence profile a person read and labelled by hand (PMIDs and labels only).
 
-Drawn with `random.Random(14).sample` from the 70 records of ../shared/corpus whose title or abstract names
+Four batches, each labelled before the dictionary version it was first checked against had been run on it;
+each list says how it was drawn and what happened after. The first (HAND_CHECKED) was drawn with `random.Random(14).sample` from the 70 records of ../shared/corpus whose title or abstract names
 a secretome, conditioned medium, exosomes, extracellular vesicles, amniotic material or mesenchymal
 stem/stromal cells and whose abstract is over 300 characters (36 records), plus two chosen as traps
 (38139026: hypoxia is the injury, not a preconditioning; 23599878: amniotic membranes rupture, they are
@@ -123,4 +124,129 @@ HELD_OUT: list[tuple[str, str, str, str, str, str, str]] = [
      "BM-MSCs obstruct AML-targeting T cells and CAR T cells"),
     ("38612927", "extracellular vesicles", "unknown", "other", "other", "none",
      "EVs as surrogates for drug transporter regulation (cancer chemoresistance context)"),
+]
+
+# Labelled on 2026-12-01 before the profiler was run on them, first checked against version 2026.12.01-1
+# (product 18, source 8, indication 11, evidence 9, preconditioning 19 of 19), then tuned on (version -2):
+# every record of the on-topic pool (`ingest.topic.is_on_topic`, abstract over 300 characters: 81 records now)
+# that is in neither list above and names a secretome, conditioned medium, exosomes, extracellular vesicles,
+# amniotic material or mesenchymal stem/stromal cells (19 records; 9 others only say "paracrine" or "secreted").
+SECOND_HELD_OUT: list[tuple[str, str, str, str, str, str, str]] = [
+    ("22994082", "whole cells", "bone marrow", "immune / inflammatory", "human trial", "none",
+     "allogeneic BM-MSC transplantation once or thrice vs 5-ASA and corticosteroids in ulcerative colitis patients"),
+    ("29053389", "whole cells", "other", "other", "other", "none",
+     "MSCs cultured from cleft lip muscle as a tool for an eQTL and case-control genetic association study"),
+    ("33410651", "whole cells", "bone marrow", "musculoskeletal", "other", "none",
+     "survey of sports-medicine surgeons on orthobiologics; bone marrow aspirate concentrate is the first cell product"),
+    ("37629602", "extracellular vesicles", "unknown", "not stated", "review", "none",
+     "EVs as surrogates for drug metabolism and clearance, 'promise vs. reality': a review; EV origin not stated"),
+    ("38063210", "extracellular vesicles", "other", "not stated", "guideline", "none",
+     "MIBlood-EV: minimal information for blood EV research (reporting guidance)"),
+    ("38441512", "whole cells", "unknown", "immune / inflammatory", "in vitro", "none",
+     "potency assay of an MSC product against M1-macrophage inflammation: assay development; source not stated"),
+    ("38528146", "extracellular vesicles", "other", "other", "in vitro", "none",
+     "semen and saliva EVs expose phosphatidylserine and block Zika-type viral entry: lipidomics, flow cytometry"),
+    ("38627524", "exosomes", "other", "other", "other", "none",
+     "small EVs from young plasma and ageing; the abstract field holds only an author list, so no design is stated"),
+    ("38947878", "extracellular vesicles", "other", "neurological", "animal", "none",
+     "LPS neuroinflammation and the EV proteome of the mouse brain cortex"),
+    ("39001515", "extracellular vesicles", "other", "other", "other", "none",
+     "urinary EV transcripts in prostate cancer patients on active surveillance: observational cohort"),
+    ("39100725", "cell-free amniotic fluid", "amniotic", "reproductive", "other", "none",
+     "fetal BDNF and glucocorticoids in amniotic fluid at birth and maternal stress: observational"),
+    ("39196188", "secretome", "other", "cardiovascular", "animal", "none",
+     "secretome analysis of mouse cardiac endothelial cells finds CRELD2; ischaemic heart repair after infarction"),
+    ("39273646", "whole cells", "other", "eye", "in vitro", "none",
+     "ABCB5+ limbal stromal cells with MSC traits sorted from human corneal cells"),
+    ("39437554", "extracellular vesicles", "other", "other", "in vitro", "none",
+     "salivary EVs of haemophilia A patients added to their own blood ex vivo trigger coagulation"),
+    ("39438460", "extracellular vesicles", "other", "other", "other", "none",
+     "endothelial EV formation in steady state and malignancy; the snippet states no design"),
+    ("39555203", "not stated", "unknown", "reproductive", "other", "none",
+     "case report: amniotic fluid embolism vs pulmonary embolism in labour (amniotic fluid is no product here)"),
+    ("39841001", "whole cells", "bone marrow", "other", "animal", "none",
+     "IL-1R1 / IL-18 signals and bone-marrow MSCs in an aged murine myelodysplastic syndrome model"),
+    ("39901299", "exosomes", "other", "cardiovascular", "in vitro", "none",
+     "endothelial exosomal miR-126-3p on cardiomyocyte ion channels (conclusions snippet of a cell mechanism study)"),
+    ("39960160", "extracellular vesicles", "other", "cardiovascular", "other", "none",
+     "protocol: isolating plasma EVs for cardiovascular biomarker proteomics"),
+]
+
+# Labelled on 2026-12-01 after the dictionaries' second revision (version 2026.12.01-2, tuned on every row
+# above) and before it was run on them (version -2: product 21, source 22, indication 20, evidence 20 of 24;
+# then tuned on, version -3): `random.Random(16).sample(..., 24)` of the 80 on-topic records whose
+# abstract is 300 characters or shorter and names the same materials (sorted by PMID). Most are BioASQ
+# snippets of one sentence, as most of the snapshot is.
+SHORT_HELD_OUT: list[tuple[str, str, str, str, str, str, str]] = [
+    ("29518372", "extracellular vesicles", "unknown", "not stated", "other", "none", "EV kinds defined; 'different cell types'"),
+    ("33264437", "extracellular vesicles", "other", "not stated", "other", "none", "bacteria-derived EVs (a phrase)"),
+    ("33607469", "whole cells", "unknown", "musculoskeletal", "other", "none", "autologous MSCs for cartilage regeneration"),
+    ("28129782", "whole cells", "bone marrow", "musculoskeletal", "other", "none",
+     "expanded chondrocytes or BM-MSCs regenerate cartilage"),
+    ("30692826", "whole cells", "umbilical cord", "musculoskeletal", "animal", "none",
+     "hUC-MSCs with hyaluronate hydrogel in an osteoarthritis minipig model"),
+    ("26198793", "exosomes", "unknown", "not stated", "other", "none", "exosome definition"),
+    ("31840492", "exosomes", "unknown", "not stated", "other", "none", "multiplex exosome analysis as a biomarker"),
+    ("10984428", "exosomes", "unknown", "not stated", "other", "none", "exosome biogenesis definition"),
+    ("30665462", "not stated", "unknown", "not stated", "other", "none",
+     "the RNA exosome is a ribonuclease complex, not a vesicle"),
+    ("27285610", "exosomes", "other", "other", "other", "none", "plasma exosomal miRNA in lung cancer patients"),
+    ("26420226", "exosomes", "unknown", "not stated", "other", "none", "exosomal markers expressed"),
+    ("26154623", "exosomes", "unknown", "not stated", "other", "none", "a bead-exosome FACS assay validated presence"),
+    ("11188932", "exosomes", "unknown", "not stated", "other", "none", "exosome size and origin"),
+    ("28184302", "exosomes", "unknown", "neurological", "other", "none", "exosomes in Alzheimer's disease"),
+    ("28346015", "exosomes", "unknown", "not stated", "other", "none", "exosome markers CD9, CD63, CD81, Alix"),
+    ("28819811", "exosomes", "unknown", "not stated", "other", "none", "CD63 and AChE as exosome markers"),
+    ("2286751", "cell-free amniotic fluid", "amniotic", "reproductive", "other", "none",
+     "maternal dehydration and amniotic fluid volume"),
+    ("39471136", "exosomes", "other", "kidney", "other", "none",
+     "urinary exosomal miRNAs to tell diabetic kidney disease from FSGS"),
+    ("29684686", "cell-free amniotic fluid", "amniotic", "reproductive", "other", "none",
+     "amniotic fluid proteins as biomarkers of fetal pathology"),
+    ("34829895", "whole cells", "unknown", "musculoskeletal", "other", "none", "MSCs in hyaline cartilage tissue engineering"),
+    ("22982408", "exosomes", "unknown", "not stated", "other", "none", "exosome release definition"),
+    ("37781809", "extracellular vesicles", "other", "neurological", "other", "none",
+     "small RNA of human brain-tissue EVs in Alzheimer's disease"),
+    ("30290833", "exosomes", "unknown", "not stated", "other", "none", "a method for native fluorescent exosomes, FACS"),
+    ("22221959", "exosomes", "unknown", "not stated", "other", "none", "flotillin 1 and TSG101 as exosomal markers"),
+]
+
+# Labelled on 2026-12-01 after the third revision (version 2026.12.01-3, tuned on every row above) and before
+# it was run on them, and not tuned on after: `random.Random(17).sample(..., 24)` of the 56 short records of the
+# same pool not above.
+FINAL_HELD_OUT: list[tuple[str, str, str, str, str, str, str]] = [
+    ("29783743", "exosomes", "unknown", "not stated", "other", "none", "method: fluorescent exosomes counted by FACS"),
+    ("28095652", "exosomes", "unknown", "not stated", "other", "none", "exosome definition"),
+    ("38741178", "extracellular vesicles", "other", "other", "other", "none",
+     "urine-derived EV snoRNAs as renal cell carcinoma biomarkers"),
+    ("25398455", "exosomes", "unknown", "not stated", "other", "none", "exosome definition"),
+    ("26598503", "exosomes", "other", "other", "other", "none",
+     "method comparison on exosomes of mice, cancer patients and cultured cancer cells"),
+    ("24759682", "whole cells", "bone marrow", "musculoskeletal", "other", "none", "BMSCs as a cell source for cartilage"),
+    ("22200143", "exosomes", "unknown", "not stated", "other", "none",
+     "exosome definition; 'neoplastic origin' names no disease studied"),
+    ("38015424", "exosomes", "unknown", "neurological", "other", "none",
+     "exosomal proteomic biomarkers in sporadic Alzheimer's disease patients"),
+    ("38427750", "extracellular vesicles", "other", "not stated", "in vitro", "none",
+     "EVs released from endothelial cells by activated protein C and their cytoprotection"),
+    ("30032211", "not stated", "unknown", "not stated", "other", "none", "mRNA degradation by the RNA exosome complex"),
+    ("34400890", "not stated", "unknown", "reproductive", "other", "none",
+     "twin-twin transfusion syndrome; amniotic fluid volume is a sign, not a product"),
+    ("24726343", "whole cells", "unknown", "not stated", "other", "none", "MSC definition"),
+    ("20145139", "exosomes", "unknown", "not stated", "other", "none", "exosome definition"),
+    ("15346807", "not stated", "unknown", "not stated", "other", "none", "title only: the RNA exosome complex"),
+    ("23637149", "whole cells", "unknown", "musculoskeletal", "other", "none", "cell types for regenerated cartilage"),
+    ("26667071", "exosomes", "unknown", "not stated", "other", "none", "exosome definition"),
+    ("39325141", "extracellular vesicles", "other", "other", "other", "none",
+     "serum EV microRNAs of leukaemia patients after irradiation"),
+    ("24095986", "exosomes", "unknown", "not stated", "other", "none", "Tregs and exosomes in general"),
+    ("29277576", "exosomes", "unknown", "neurological", "in vitro", "none", "exosomes transfer APP to primary neurons"),
+    ("25578728", "not stated", "unknown", "not stated", "other", "none", "substrates of the RNA exosome complex"),
+    ("27296830", "exosomes", "unknown", "not stated", "other", "none", "exosome history and uses"),
+    ("21364924", "exosomes", "unknown", "not stated", "in vitro", "none",
+     "NKG2D-ligand exosomes lower NK cytotoxicity in vitro"),
+    ("17303237", "cell-free amniotic fluid", "amniotic", "reproductive", "other", "none",
+     "where amniotic fluid comes from"),
+    ("38079216", "extracellular vesicles", "other", "neurological", "animal", "none",
+     "brain-derived EV RNA in SIV infection (a monkey model) and CNS pathology"),
 ]

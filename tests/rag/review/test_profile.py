@@ -12,7 +12,7 @@ from ingest.store import DocumentStore
 from rag.review.profile import TERMS_PATH, facet_labels, load_dictionaries, profile_record
 from rag.review.profile_store import ProfileStore
 from tests.conftest import CORPUS
-from tests.rag.review.hand_checked import HAND_CHECKED, HELD_OUT
+from tests.rag.review.hand_checked import FINAL_HELD_OUT, HAND_CHECKED, HELD_OUT, SECOND_HELD_OUT, SHORT_HELD_OUT
 
 FACETS = ("product", "source", "indication", "evidence", "preconditioning")
 
@@ -130,11 +130,22 @@ def agreement(rows) -> tuple[dict[str, float], list[str]]:
 
 
 def test_profiles_agree_with_the_hand_checked_sample():
-    """54 records (38 the dictionaries were tuned on, 16 held out). Measured: product 51/54, source 51/54,
-    indication 54/54, evidence level 48/54 (89%), preconditioning 54/54 (all 'none': the snapshot has no
-    preconditioned record). Evidence level falls short of 90% where a truncated abstract does not state
-    the design; the floor below is what was measured, not the target."""
-    rates, misses = agreement(HAND_CHECKED + HELD_OUT)
+    """121 records labelled by hand, in four batches, each labelled before the dictionaries it was first
+    checked against were run on it (see hand_checked.py). Measured with dictionary version 2026.12.01-3, all
+    121: product 114 (94%), source 114 (94%), indication 114 (94%), evidence level 107 (88%), preconditioning
+    121 (all 'none': the snapshot has no preconditioned record). Evidence level falls short of 90% where a
+    truncated abstract does not state the design; the floors below are what was measured, not the target."""
+    rates, misses = agreement(HAND_CHECKED + HELD_OUT + SECOND_HELD_OUT + SHORT_HELD_OUT + FINAL_HELD_OUT)
     print("\n".join(misses))
-    floors = {"product": 0.9, "source": 0.9, "indication": 0.9, "evidence": 0.88, "preconditioning": 0.9}
+    floors = {"product": 0.94, "source": 0.94, "indication": 0.94, "evidence": 0.88, "preconditioning": 1.0}
     assert all(rates[f] >= floors[f] for f in FACETS), (rates, misses)
+
+
+def test_profiles_on_the_last_batch_labelled_blind():
+    """The 24 records labelled after the last dictionary change and checked once, without changes after:
+    product 20, source 22, indication 19, evidence level 20, preconditioning 24. The closest this suite has
+    to the accuracy on records nobody has read; the floors are what was measured."""
+    rates, misses = agreement(FINAL_HELD_OUT)
+    print("\n".join(misses))
+    floors = {"product": 20 / 24, "source": 22 / 24, "indication": 19 / 24, "evidence": 20 / 24, "preconditioning": 1.0}
+    assert all(rates[f] >= floors[f] - 1e-9 for f in FACETS), (rates, misses)
