@@ -1,6 +1,6 @@
 """Real corpus records whose evidence profile a person read and labelled by hand (PMIDs and labels only).
 
-Four batches, each labelled before the dictionary version it was first checked against had been run on it;
+Five batches, each labelled before the dictionary version it was first checked against had been run on it;
 each list says how it was drawn and what happened after. The first (HAND_CHECKED) was drawn with `random.Random(14).sample` from the 70 records of ../shared/corpus whose title or abstract names
 a secretome, conditioned medium, exosomes, extracellular vesicles, amniotic material or mesenchymal
 stem/stromal cells and whose abstract is over 300 characters (36 records), plus two chosen as traps
@@ -131,7 +131,7 @@ HELD_OUT: list[tuple[str, str, str, str, str, str, str]] = [
 # every record of the on-topic pool (`ingest.topic.is_on_topic`, abstract over 300 characters: 81 records now)
 # that is in neither list above and names a secretome, conditioned medium, exosomes, extracellular vesicles,
 # amniotic material or mesenchymal stem/stromal cells (19 records; 9 others only say "paracrine" or "secreted").
-SECOND_HELD_OUT: list[tuple[str, str, str, str, str, str, str]] = [
+LONG_REST: list[tuple[str, str, str, str, str, str, str]] = [
     ("22994082", "whole cells", "bone marrow", "immune / inflammatory", "human trial", "none",
      "allogeneic BM-MSC transplantation once or thrice vs 5-ASA and corticosteroids in ulcerative colitis patients"),
     ("29053389", "whole cells", "other", "other", "other", "none",
@@ -177,7 +177,7 @@ SECOND_HELD_OUT: list[tuple[str, str, str, str, str, str, str]] = [
 # then tuned on, version -3): `random.Random(16).sample(..., 24)` of the 80 on-topic records whose
 # abstract is 300 characters or shorter and names the same materials (sorted by PMID). Most are BioASQ
 # snippets of one sentence, as most of the snapshot is.
-SHORT_HELD_OUT: list[tuple[str, str, str, str, str, str, str]] = [
+SHORT_SEED_16: list[tuple[str, str, str, str, str, str, str]] = [
     ("29518372", "extracellular vesicles", "unknown", "not stated", "other", "none", "EV kinds defined; 'different cell types'"),
     ("33264437", "extracellular vesicles", "other", "not stated", "other", "none", "bacteria-derived EVs (a phrase)"),
     ("33607469", "whole cells", "unknown", "musculoskeletal", "other", "none", "autologous MSCs for cartilage regeneration"),
@@ -212,9 +212,10 @@ SHORT_HELD_OUT: list[tuple[str, str, str, str, str, str, str]] = [
 ]
 
 # Labelled on 2026-12-01 after the third revision (version 2026.12.01-3, tuned on every row above) and before
-# it was run on them, and not tuned on after: `random.Random(17).sample(..., 24)` of the 56 short records of the
+# it was run on them (version -3: product 20, source 22, indication 19, evidence 20 of 24; then tuned on,
+# version -4): `random.Random(17).sample(..., 24)` of the 56 short records of the
 # same pool not above.
-FINAL_HELD_OUT: list[tuple[str, str, str, str, str, str, str]] = [
+SHORT_SEED_17: list[tuple[str, str, str, str, str, str, str]] = [
     ("29783743", "exosomes", "unknown", "not stated", "other", "none", "method: fluorescent exosomes counted by FACS"),
     ("28095652", "exosomes", "unknown", "not stated", "other", "none", "exosome definition"),
     ("38741178", "extracellular vesicles", "other", "other", "other", "none",
@@ -249,4 +250,39 @@ FINAL_HELD_OUT: list[tuple[str, str, str, str, str, str, str]] = [
      "where amniotic fluid comes from"),
     ("38079216", "extracellular vesicles", "other", "neurological", "animal", "none",
      "brain-derived EV RNA in SIV infection (a monkey model) and CNS pathology"),
+]
+
+# Labelled on 2026-12-01 after the fourth revision (version 2026.12.01-4, tuned on every row above) and before
+# it was run on them, and not tuned on after: `random.Random(18).sample(..., 24)` of the 32 short records of the
+# same pool not above.
+SHORT_SEED_18: list[tuple[str, str, str, str, str, str, str]] = [
+    ("26000333", "whole cells", "unknown", "musculoskeletal", "other", "none",
+     "candidate cells for cartilage regeneration listed; no source studied"),
+    ("18171695", "exosomes", "unknown", "neurological", "other", "none", "exosomes in APP processing; design not stated"),
+    ("31988111", "extracellular vesicles", "other", "not stated", "other", "none", "EVs of gram-positive bacteria"),
+    ("28770472", "exosomes", "unknown", "not stated", "other", "none", "exosome marker proteins"),
+    ("25640064", "whole cells", "unknown", "kidney", "other", "none",
+     "animal studies of MSC infusions in acute kidney injury cited as background"),
+    ("22396543", "exosomes", "unknown", "not stated", "in vitro", "none", "HSP-bearing exosomes on NK cell function"),
+    ("21645191", "exosomes", "unknown", "not stated", "other", "none", "exosome definition"),
+    ("28956068", "exosomes", "other", "neurological", "in vitro", "none", "exosomes secreted by cortical neurons carry APP"),
+    ("31776460", "extracellular vesicles", "other", "not stated", "other", "none", "bacterial membrane vesicles"),
+    ("34776863", "extracellular vesicles", "unknown", "neurological", "other", "none", "EVs and the spread of ALS pathology"),
+    ("21628803", "whole cells", "other", "musculoskeletal", "other", "none", "synovium-derived MSCs for cartilage"),
+    ("32722531", "exosomes", "unknown", "not stated", "other", "none", "exosome definition"),
+    ("22648975", "exosomes", "unknown", "not stated", "other", "none", "exosome definition"),
+    ("38607053", "exosomes", "adipose", "other", "in vitro", "none",
+     "engineered adipose stem cell exosomes on triple-negative breast cancer cells in vitro"),
+    ("22425592", "cell-free amniotic fluid", "amniotic", "reproductive", "other", "none", "where amniotic fluid comes from"),
+    ("34937114", "whole cells", "unknown", "musculoskeletal", "other", "none", "orthobiologics in OA, muscle and tendon"),
+    ("30651550", "exosomes", "other", "other", "other", "none", "tumour-antigen exosomes as complement decoys"),
+    ("31316512", "exosomes", "unknown", "not stated", "other", "none", "exosome definition"),
+    ("39863771", "extracellular vesicles", "other", "other", "in vitro", "none",
+     "pancreatic cancer EVs promote Schwann cell migration"),
+    ("17254633", "cell-free amniotic fluid", "amniotic", "reproductive", "other", "none", "where amniotic fluid comes from"),
+    ("38852094", "whole cells", "bone marrow", "not stated", "other", "none", "donor variability of BM-MSCs; design not stated"),
+    ("34069542", "exosomes", "unknown", "not stated", "other", "none", "exosome definition"),
+    ("17333068", "whole cells", "bone marrow", "musculoskeletal", "other", "none", "title only: BM-MSCs for cartilage"),
+    ("39305336", "exosomes", "adipose", "other", "other", "none",
+     "adipose MSC small EVs attenuate intestinal fibrosis (conclusions snippet; design not stated)"),
 ]
