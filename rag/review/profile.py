@@ -167,9 +167,9 @@ def _evidence_level(record: PubMedRecord, study: StudyType, title: str, d: Dicti
 
     A record without MeSH whose publication types say nothing about design ("Journal Article") is
     classified again from its text alone; then the data file's text cues add cell or cell-free products
-    given to patients (a human trial), reviews, cell experiments and animal work (knockouts, animals aged in weeks or months) the classifier leaves as "other" or
-    "in vitro", and a "trial" read from words alone with no registry id, no phase and no intervention is
-    an observational study ("other").
+    given to patients (a human trial), reviews, cell experiments and animal work (knockouts, animals aged
+    in weeks or months) the classifier leaves as "other" or "in vitro", and a "trial" read from words alone
+    with no registry id, no phase and no intervention is an observational study ("other").
     """
     level = d.evidence_map.get(study.name, "other")
     if record.mesh or (record.pub_types and level != "other"):
