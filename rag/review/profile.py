@@ -22,7 +22,8 @@ from rag.answer.study_type import StudyType, classify_study
 TERMS_PATH = Path(__file__).with_name("profile_terms.json")
 TITLE_WEIGHT = 3
 FACETS = ("product", "source", "indication", "evidence", "preconditioning")
-TEXT_CUES = ("review_title", "review_body", "in_vitro", "intervention", "animal", "cell_therapy_in_patients")
+TEXT_CUES = ("review_title", "review_body", "in_vitro", "intervention", "animal", "cell_therapy_in_patients",
+             "own_experiments", "human_subjects")
 
 
 class EvidenceProfile(BaseModel):
@@ -89,6 +90,8 @@ class Dictionaries:
     intervention: re.Pattern[str]
     animal: re.Pattern[str]
     cell_therapy_in_patients: re.Pattern[str]
+    own_experiments: re.Pattern[str]
+    human_subjects: re.Pattern[str]
 
 
 def _count(pattern: re.Pattern[str] | None, group_labels: dict[str, str], title: str, body: str) -> Counter[str]:
@@ -185,7 +188,7 @@ def _evidence_level(record: PubMedRecord, study: StudyType, title: str, d: Dicti
     if level == "other":
         if d.review_title.search(title) or d.review_body.search(record.abstract):
             return "review"
-        if d.in_vitro.search(text):
+        if d.in_vitro.search(text) or (d.own_experiments.search(text) and not d.human_subjects.search(text)):
             return "in vitro"
     if level == "human trial" and not (study.trial_ids or study.phase or d.intervention.search(text)):
         return "other"

@@ -17,6 +17,7 @@ from tests.rag.review.hand_checked import (
     HAND_CHECKED,
     HELD_OUT,
     LONG_REST,
+    REST_OF_POOL,
     SHORT_SEED_16,
     SHORT_SEED_17,
     SHORT_SEED_18,
@@ -76,6 +77,20 @@ def test_preconditioning_is_read_from_how_cells_were_treated_not_from_the_injury
     assert profile_record(synthetic("record", text)).preconditioning == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Here we show that invented MSC exosomes carry a made-up microRNA into recipient cells.", "in vitro"),
+        ("Our data demonstrate that synthetic EVs bind an invented receptor on endothelial cells.", "in vitro"),
+        ("Synthetic exosomes were studied in co-culture with made-up macrophages.", "in vitro"),
+        ("Here we show that invented EVs in the plasma of made-up patients predict relapse of cells.", "other"),
+        ("We found that a made-up score predicted relapse in an invented registry.", "other"),
+    ],
+)
+def test_a_record_reporting_its_own_cell_experiments_is_in_vitro_unless_it_studies_people(text, expected):
+    assert profile_record(synthetic("record", text)).evidence == expected
+
+
 def test_evidence_levels_group_study_types_with_trial_phase_and_nct_ids():
     trial = profile_record(synthetic("trial", "Synthetic MSC exosomes in an invented phase II trial (NCT04366063).",
                                      pub_types=["Clinical Trial, Phase II"]))
@@ -120,7 +135,7 @@ def test_stored_profiles_follow_the_store_and_the_dictionary_version(tmp_path: P
         assert set(profiles.get_many()) == {"93000001", "93000002"}
 
 
-ALL_HAND_CHECKED = HAND_CHECKED + HELD_OUT + LONG_REST + SHORT_SEED_16 + SHORT_SEED_17 + SHORT_SEED_18
+ALL_HAND_CHECKED = HAND_CHECKED + HELD_OUT + LONG_REST + SHORT_SEED_16 + SHORT_SEED_17 + SHORT_SEED_18 + REST_OF_POOL
 
 
 @functools.cache
@@ -149,22 +164,27 @@ def agreement(rows) -> tuple[dict[str, int], list[str]]:
 
 
 def test_profiles_agree_with_the_hand_checked_sample():
-    """145 records labelled by hand, in five batches, each labelled before the dictionaries it was first
-    checked against were run on it (see hand_checked.py). Measured with dictionary version 2026.12.01-4, all
-    145: product 139 (96%), source 133 (92%), indication 137 (94%), evidence level 127 (88%), preconditioning
-    145 (all 'none': the snapshot has no preconditioned record). Evidence level falls short of 90% where a
-    truncated abstract does not state the design; the floors below are what was measured, not the target."""
+    """170 records labelled by hand, in six batches, each labelled before the dictionaries it was first
+    checked against were run on it (see hand_checked.py); together they are every record of the on-topic pool.
+    Measured with dictionary version 2026.12.01-5, all 170: product 156 (92%), source 154 (91%), indication
+    155 (91%), evidence level 154 (91%), preconditioning 170 (all 'none': the snapshot has no preconditioned
+    record). Every batch but the last was tuned on after its first check, so these are in-sample figures; the
+    floors below are what was measured."""
     hits, misses = agreement(ALL_HAND_CHECKED)
     print("\n".join(misses))
-    floors = {"product": 139, "source": 133, "indication": 137, "evidence": 127, "preconditioning": 145}
+    assert len(ALL_HAND_CHECKED) == 170
+    floors = {"product": 156, "source": 154, "indication": 155, "evidence": 154, "preconditioning": 170}
     assert all(hits[f] >= floors[f] for f in FACETS), (hits, misses)
 
 
-def test_profiles_on_the_last_batch_labelled_blind():
-    """The 24 records labelled after the last dictionary change and checked once, with no change after:
-    product 24, source 18, indication 21, evidence level 18, preconditioning 24. The closest this suite has
-    to the accuracy on records nobody has read; the floors are what was measured."""
-    hits, misses = agreement(SHORT_SEED_18)
+def test_profiles_on_the_batches_labelled_blind():
+    """The two batches first checked with version 2026.12.01-4. SHORT_SEED_18 (24 records) was labelled
+    after the last change to -4 and not tuned on: product 24, source 18, indication 21, evidence level 18 with
+    -4, evidence 19 with -5. REST_OF_POOL (25) was labelled before -4 was run on it: product 17, source 21,
+    indication 18, evidence level 21 with -4; -5 added one evidence cue (`own_experiments`) after that check,
+    so its 22 with -5 is not blind. The closest this suite has to the accuracy on records nobody has read."""
+    blind = SHORT_SEED_18 + REST_OF_POOL
+    hits, misses = agreement(blind)
     print("\n".join(misses))
-    floors = {"product": 24, "source": 18, "indication": 21, "evidence": 18, "preconditioning": 24}
+    floors = {"product": 41, "source": 39, "indication": 39, "evidence": 41, "preconditioning": 49}
     assert all(hits[f] >= floors[f] for f in FACETS), (hits, misses)
