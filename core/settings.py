@@ -122,6 +122,13 @@ class AnswerSettings(_Section):
     sentence_pool: int = Field(
         12, ge=1, description="Candidate sentences the cross-encoder reads per answer (its cost: about 13 ms each)."
     )
+    sentence_rescue: float = Field(
+        0.5,
+        ge=0,
+        le=1.01,
+        description="A sentence under the refusal floor is still usable when the cross-encoder gives it this"
+        " probability or more and its record has a sentence over the floor (above 1: never).",
+    )
     verdict_model: Path | None = Field(
         None, description="Int8 ONNX yes/no verdict model file; default: the shipped rag/models/verdict model."
     )

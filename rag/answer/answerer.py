@@ -113,6 +113,7 @@ class Answerer:
             diversity=answer.mmr_diversity,
             floor=self.threshold,
             floor_signal=refusal_signal(),
+            rescue=answer.sentence_rescue,
         )
         self._chat_model = chat_model
         self._llm: LLMGenerator | None = None

@@ -118,6 +118,22 @@ def candidate_sentences(evidence: Sequence[Evidence]) -> list[Candidate]:
     return candidates
 
 
+def usable_sentences(
+    passes_floor: np.ndarray, relevance: np.ndarray, groups: Sequence[str], *, rescue: float
+) -> np.ndarray:
+    """Which candidates may be picked: those at or above the floor, and those the cross-encoder scores at
+    `rescue` or more whose record has a sentence at or above the floor.
+
+    The floor (the calibrated refusal threshold on the first-pass score) decides which records may be cited;
+    within those records the cross-encoder may add the sentence that states the answer in other words than
+    the question's. Candidates it never read (relevance -1) are never usable.
+    """
+    passes_floor = np.asarray(passes_floor, dtype=bool)
+    cited_groups = {groups[i] for i in np.flatnonzero(passes_floor)}
+    in_cited = np.array([g in cited_groups for g in groups], dtype=bool)
+    return (passes_floor | (in_cited & (relevance >= rescue))) & (relevance > -1)
+
+
 def mmr_select(
     relevance: np.ndarray,
     similarity: np.ndarray,
@@ -192,8 +208,9 @@ class ExtractiveGenerator:
 
     With a `scorer` (the relevance cross-encoder) a sentence's relevance is the model's probability that it
     answers the question; without one, the first-pass score (cosine and word overlap) is used as it is.
-    A sentence is eligible when its relevance reaches `floor`, the calibrated refusal threshold; among
-    eligible ones, a small prior for the record's retrieval rank (`rank_weight / (1 + rank)`) breaks
+    A sentence is eligible when its relevance reaches `floor`, the calibrated refusal threshold, or when the
+    cross-encoder scores it at `rescue` or more and its record has an eligible sentence (`usable_sentences`);
+    among eligible ones, a small prior for the record's retrieval rank (`rank_weight / (1 + rank)`) breaks
     near-ties toward the records retrieval trusts most.
     """
 
@@ -212,6 +229,7 @@ class ExtractiveGenerator:
         diversity: float = 0.3,
         floor: float = 0.2,
         floor_signal: FloorSignal = "relevance",
+        rescue: float = 0.5,
     ):
         self._embedder = embedder
         self._terms = StemmedTerms()
@@ -226,6 +244,7 @@ class ExtractiveGenerator:
         self.diversity = diversity
         self.floor = floor
         self.floor_signal = floor_signal
+        self.rescue = rescue
 
     def _score(
         self,
@@ -281,7 +300,14 @@ class ExtractiveGenerator:
 
     def _select(self, scored: "Scored", limit: int | None = None) -> list[ScoredSentence]:
         candidates, vectors, relevance, similarity = scored.candidates, scored.vectors, scored.relevance, scored.similarity
-        eligible = np.flatnonzero((scored.gate(self.floor_signal) >= self.floor) & (relevance > -1))
+        eligible = np.flatnonzero(
+            usable_sentences(
+                scored.gate(self.floor_signal) >= self.floor,
+                relevance,
+                [c.pmid for c in candidates],
+                rescue=self.rescue,
+            )
+        )
         if not eligible.size:
             return []
         ranks = np.array([candidates[i].record_rank for i in eligible])

@@ -12,6 +12,7 @@ from rag.answer.extractive import (
     lead_with_best,
     mmr_select,
     render,
+    usable_sentences,
 )
 from rag.answer.verdict import VerdictReader
 from rag.models import RELEVANCE_MODEL, VERDICT_MODEL
@@ -139,6 +140,18 @@ def test_title_prefix_of_a_passage_is_not_a_sentence() -> None:
     item = synthetic_evidence("90000022", "Synthetic title words. The synthetic finding was large and clear.",
                               title="Synthetic title words")
     assert [c.text for c in candidate_sentences([item])] == ["The synthetic finding was large and clear."]
+
+
+def test_the_floor_chooses_the_records_and_the_cross_encoder_may_add_their_other_sentences() -> None:
+    passes_floor = np.array([True, False, False, False, False])
+    relevance = np.array([0.3, 0.8, 0.4, 0.9, -1.0])
+    groups = ["a", "a", "a", "b", "a"]
+    usable = usable_sentences(passes_floor, relevance, groups, rescue=0.5)
+    # a's second sentence is rescued; a's third scores too low; b has no sentence over the floor, so its
+    # high-scoring sentence is not usable; a sentence the cross-encoder never read (-1) never is
+    assert usable.tolist() == [True, True, False, False, False]
+    assert usable_sentences(passes_floor, relevance, groups, rescue=1.01).tolist() == [True, False, False, False, False]
+    assert usable_sentences(np.zeros(0), np.zeros(0), [], rescue=0.5).tolist() == []
 
 
 def test_mmr_skips_near_duplicates_and_respects_group_cap() -> None:
