@@ -25,8 +25,9 @@ ARTIFACTS = REPO / "test-artifacts"
 
 # Measured 2026-12-01 with the trained models (rag/models: relevance cross-encoder reading 12 sentences,
 # verdict model, answer-form classifier; refusal on the first-pass signal, rag/answer/calibration.json
-# min_relevance 0.4586; sentence_rescue 0.5, in the fresh-clone CI run at cc7ce47) on the 10,000-record test corpus (tests/conftest.py: the gate's gold records, every
-# on-topic record, seeded distractors; embedded Chroma, extractive backend), by this test's own reports
+# min_relevance 0.4586; sentence_rescue 0.5, in the fresh-clone CI run at cc7ce47) on the 10,000-record
+# test corpus (tests/conftest.py: the gate's gold records, every on-topic record, seeded distractors;
+# embedded Chroma, extractive backend), by this test's own reports
 # (test-artifacts/gate-*.json). Each floor sits a little under the measured figure in its comment; the
 # yes/no floors leave room for a flip or two, since the curated set has 8 yes/no questions and the dev
 # subset 48. The dev subset is the first 200 questions of the file: all in the held-out `test` split.

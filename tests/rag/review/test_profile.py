@@ -164,6 +164,13 @@ def agreement(rows) -> tuple[dict[str, int], list[str]]:
     return hits, misses
 
 
+def assert_agreement(rows, floors: dict[str, int]) -> None:
+    """Every facet agrees with the hand labels on at least its floor of `rows`; disagreements are printed."""
+    hits, misses = agreement(rows)
+    print("\n".join(misses))
+    assert all(hits[f] >= floors[f] for f in FACETS), (hits, misses)
+
+
 def test_profiles_agree_with_the_hand_checked_sample():
     """170 records labelled by hand, in six batches, each labelled before the dictionaries it was first
     checked against were run on it (see hand_checked.py); together they are every record of the on-topic pool.
@@ -171,11 +178,10 @@ def test_profiles_agree_with_the_hand_checked_sample():
     155 (91%), evidence level 154 (91%), preconditioning 170 (all 'none': the snapshot has no preconditioned
     record). Every batch but the last was tuned on after its first check, so these are in-sample figures; the
     floors below are what was measured."""
-    hits, misses = agreement(ALL_HAND_CHECKED)
-    print("\n".join(misses))
     assert len(ALL_HAND_CHECKED) == 170
-    floors = {"product": 156, "source": 154, "indication": 155, "evidence": 154, "preconditioning": 170}
-    assert all(hits[f] >= floors[f] for f in FACETS), (hits, misses)
+    assert_agreement(
+        ALL_HAND_CHECKED, {"product": 156, "source": 154, "indication": 155, "evidence": 154, "preconditioning": 170}
+    )
 
 
 def test_profiles_on_the_batches_labelled_blind():
@@ -184,11 +190,10 @@ def test_profiles_on_the_batches_labelled_blind():
     -4, evidence 19 with -5. REST_OF_POOL (25) was labelled before -4 was run on it: product 17, source 21,
     indication 18, evidence level 21 with -4; -5 added one evidence cue (`own_experiments`) after that check,
     so its 22 with -5 is not blind. The closest this suite has to the accuracy on records nobody has read."""
-    blind = SHORT_SEED_18 + REST_OF_POOL
-    hits, misses = agreement(blind)
-    print("\n".join(misses))
-    floors = {"product": 41, "source": 39, "indication": 39, "evidence": 41, "preconditioning": 49}
-    assert all(hits[f] >= floors[f] for f in FACETS), (hits, misses)
+    assert_agreement(
+        SHORT_SEED_18 + REST_OF_POOL,
+        {"product": 41, "source": 39, "indication": 39, "evidence": 41, "preconditioning": 49},
+    )
 
 
 def test_profiles_off_the_topic_labelled_blind():
@@ -196,7 +201,6 @@ def test_profiles_off_the_topic_labelled_blind():
     product 20, source 20, indication 14, evidence level 14, preconditioning 20. Off the topic the evidence
     level misses reviews whose text never says so and cell work the cues do not name, and the indication
     follows organ words (brain metastases as neurological): the snapshot's map counts these records too."""
-    hits, misses = agreement(OFF_TOPIC_SEED_19)
-    print("\n".join(misses))
-    floors = {"product": 20, "source": 20, "indication": 14, "evidence": 14, "preconditioning": 20}
-    assert all(hits[f] >= floors[f] for f in FACETS), (hits, misses)
+    assert_agreement(
+        OFF_TOPIC_SEED_19, {"product": 20, "source": 20, "indication": 14, "evidence": 14, "preconditioning": 20}
+    )
