@@ -8,8 +8,11 @@ filters into a row mask without asking the vector store.
 
 import json
 import os
+import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 
 import bm25s
@@ -22,6 +25,8 @@ from rag.index.tokenize import BioTokenizer
 from rag.types import SearchFilters
 
 CHUNKS_FILE = "chunks.jsonl"
+# `save` writes `asdict(chunk)`, whose first fields are pmid and index
+_ID_PREFIX = re.compile(rb'\{"pmid":"([^"\\]*)","index":(\d+),')
 
 
 @dataclass(frozen=True)
@@ -45,31 +50,73 @@ def document_terms(chunk: Chunk, tokenizer: BioTokenizer, title_repeat: int = BM
     return terms
 
 
-class ChunkTable:
-    """All chunks in BM25 row order, with column arrays for fast filter masks."""
+def row_chunk_id(row: bytes) -> str:
+    """The chunk id of a saved JSONL row, read from its prefix without parsing the whole row."""
+    found = _ID_PREFIX.match(row)
+    if found:
+        return f"{found[1].decode()}:{found[2].decode()}"
+    fields = orjson.loads(row)  # a row in another key order or with escapes in the pmid
+    return f"{fields['pmid']}:{fields['index']}"
 
-    def __init__(self, chunks: list[Chunk]):
-        self.chunks = chunks
-        self.row_of = {c.chunk_id: i for i, c in enumerate(chunks)}
+
+class ChunkTable:
+    """All chunks in BM25 row order, with column arrays for filter masks.
+
+    A loaded table keeps each chunk's JSONL row and parses it on first access: a question reads a few hundred
+    of 31k rows, and parsing them all took half a second of every cold `ask`. The filter columns are built
+    on the first filtered search.
+    """
+
+    def __init__(self, chunk_ids: list[str], chunks: list[Chunk | None], rows: list[bytes] | None = None):
+        self._chunks = chunks
+        self._rows = rows or []
+        self.row_of = {cid: i for i, cid in enumerate(chunk_ids)}
         self.ids_of: dict[str, list[str]] = {}
-        for chunk in chunks:
-            self.ids_of.setdefault(chunk.pmid, []).append(chunk.chunk_id)
-        self.years = np.array([c.year if c.year is not None else -1 for c in chunks], dtype=np.int32)
-        self.has_trial = np.array([bool(c.trial_ids) for c in chunks], dtype=bool)
-        self.retracted = np.array([c.retracted for c in chunks], dtype=bool)
+        for cid in chunk_ids:
+            self.ids_of.setdefault(cid.rpartition(":")[0], []).append(cid)
+
+    @classmethod
+    def of(cls, chunks: list[Chunk]) -> "ChunkTable":
+        return cls([c.chunk_id for c in chunks], list(chunks))
+
+    @classmethod
+    def from_rows(cls, rows: list[bytes]) -> "ChunkTable":
+        """A table over saved JSONL rows (`asdict` of each chunk), parsed lazily."""
+        return cls([row_chunk_id(r) for r in rows], [None] * len(rows), rows)
 
     def __len__(self) -> int:
-        return len(self.chunks)
+        return len(self._chunks)
+
+    def __getitem__(self, row: int) -> Chunk:
+        chunk = self._chunks[row]
+        if chunk is None:
+            chunk = self._chunks[row] = Chunk(**orjson.loads(self._rows[row]))
+        return chunk
+
+    def __iter__(self) -> Iterator[Chunk]:
+        return (self[row] for row in range(len(self)))
+
+    @cached_property
+    def years(self) -> np.ndarray:
+        return np.array([c.year if c.year is not None else -1 for c in self], dtype=np.int32)
+
+    @cached_property
+    def has_trial(self) -> np.ndarray:
+        return np.array([bool(c.trial_ids) for c in self], dtype=bool)
+
+    @cached_property
+    def retracted(self) -> np.ndarray:
+        return np.array([c.retracted for c in self], dtype=bool)
 
     def _any_of(self, values: list[str], attr: str) -> np.ndarray:
         wanted = {v.lower() for v in values}
-        return np.array([any(x.lower() in wanted for x in getattr(c, attr)) for c in self.chunks], dtype=bool)
+        return np.array([any(x.lower() in wanted for x in getattr(c, attr)) for c in self], dtype=bool)
 
     def mask(self, filters: SearchFilters | None) -> np.ndarray | None:
         """Rows that pass `filters` (None when nothing is filtered); the same rules as the Chroma `where`."""
         if filters is None:
             return None
-        keep = np.ones(len(self.chunks), dtype=bool)
+        keep = np.ones(len(self), dtype=bool)
         if filters.year_from is not None:
             keep &= self.years >= filters.year_from
         if filters.year_to is not None:
@@ -100,7 +147,7 @@ class BM25Index:
         tokenizer = tokenizer or BioTokenizer()
         retriever = bm25s.BM25(k1=params.k1, b=params.b, method="lucene")
         retriever.index([document_terms(c, tokenizer, params.title_repeat) for c in chunks], show_progress=False)
-        return cls(retriever, ChunkTable(chunks), tokenizer)
+        return cls(retriever, ChunkTable.of(chunks), tokenizer)
 
     def save(self, directory: Path) -> None:
         """Write to a sibling temp dir, then swap it in, so readers never see half an index."""
@@ -109,7 +156,7 @@ class BM25Index:
         tmp.mkdir(parents=True)
         self.retriever.save(str(tmp), show_progress=False)
         with (tmp / CHUNKS_FILE).open("w") as handle:
-            for chunk in self.table.chunks:
+            for chunk in self.table:
                 handle.write(json.dumps(asdict(chunk), separators=(",", ":")) + "\n")
         old = directory.with_name(directory.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
@@ -123,9 +170,8 @@ class BM25Index:
         if not (directory / CHUNKS_FILE).is_file():
             raise IndexMissingError(f"no BM25 index at {directory}")
         retriever = bm25s.BM25.load(str(directory), mmap=True)
-        with (directory / CHUNKS_FILE).open("rb") as handle:  # orjson: half the time of json on 30k rows
-            chunks = [Chunk(**orjson.loads(line)) for line in handle]
-        return cls(retriever, ChunkTable(chunks), BioTokenizer())
+        rows = (directory / CHUNKS_FILE).read_bytes().splitlines()
+        return cls(retriever, ChunkTable.from_rows(rows), BioTokenizer())
 
     def search(self, query: str, n: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """(row, score) of the `n` best chunks, best first; chunks sharing no term with the query never appear."""

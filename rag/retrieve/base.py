@@ -64,10 +64,10 @@ class IndexRetriever:
                 found.dense.append(hit.chunk_id)
                 found.cosine[hit.chunk_id] = hit.similarity
                 row = table.row_of.get(hit.chunk_id)
-                found.chunks[hit.chunk_id] = table.chunks[row] if row is not None else hit.chunk()
+                found.chunks[hit.chunk_id] = table[row] if row is not None else hit.chunk()
         if self.uses_bm25:
             for row, score in self.index.bm25.search(query, n, table.mask(filters)):
-                chunk = table.chunks[row]
+                chunk = table[row]
                 found.bm25[chunk.chunk_id] = score
                 found.chunks.setdefault(chunk.chunk_id, chunk)
         return found

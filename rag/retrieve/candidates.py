@@ -43,7 +43,7 @@ def fill_cosines(index: IndexReader, found: Candidates, pmids: list[str]) -> Non
         found.cosine[cid] = float(vector @ found.vector)
         row = table.row_of.get(cid)
         if row is not None:
-            found.chunks.setdefault(cid, table.chunks[row])
+            found.chunks.setdefault(cid, table[row])
 
 
 def build_evidence(pmid: str, score: float, found: Candidates, chunk_scores: dict[str, float]) -> Evidence:
