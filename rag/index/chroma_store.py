@@ -1,7 +1,9 @@
 """The dense side of the index: a Chroma collection, embedded or behind a `chroma run` server.
 
 Both modes take the same code path; only the client differs. We always hand Chroma our own vectors, so its
-default embedding function (which downloads a model) never runs. Failures to reach a server become
+default embedding function (which downloads a model) never runs. Queries go to chromadb's `collection.query`
+directly, not through LangChain's Chroma wrapper: importing that (and the langsmith tracing it pulls in) cost
+about a second of every cold `secretome-qa ask`. Failures to reach a server become
 `VectorStoreUnavailableError` with the address in the message, wherever they happen.
 """
 
@@ -15,8 +17,6 @@ import chromadb.errors
 import httpx
 import numpy as np
 from chromadb.config import Settings as ChromaClientSettings
-from langchain_chroma import Chroma
-from langchain_core.embeddings import Embeddings
 
 from core.errors import IndexMismatchError, IndexMissingError, VectorStoreUnavailableError
 from core.settings import Settings
@@ -137,13 +137,12 @@ class DenseHit:
 
 
 class ChromaIndex:
-    """One collection of chunk vectors: writes with our precomputed vectors, reads through LangChain's Chroma."""
+    """One collection of chunk vectors, written and queried with our precomputed vectors through chromadb."""
 
     def __init__(
         self,
         client: chromadb.ClientAPI,
         name: str,
-        embeddings: Embeddings,
         address: str,
         create: bool,
         configuration: dict | None = None,
@@ -153,16 +152,12 @@ class ChromaIndex:
         self.address = address
         if not create and name not in self._guard(lambda: [c.name for c in client.list_collections()]):
             raise IndexMissingError(f"Chroma collection {name!r} does not exist at {address}")
-        self.vectorstore = self._guard(
-            lambda: Chroma(
-                client=client,
-                collection_name=name,
-                embedding_function=embeddings,
-                collection_configuration=configuration,
-                create_collection_if_not_exists=create,
+        if create:
+            self.collection = self._guard(
+                lambda: client.get_or_create_collection(name, configuration=configuration, embedding_function=None)
             )
-        )
-        self.collection = self._guard(lambda: client.get_collection(name))
+        else:
+            self.collection = self._guard(lambda: client.get_collection(name))
         space = (self.collection.configuration.get("hnsw") or {}).get("space")
         if space != "cosine":
             raise IndexMismatchError(f"Chroma collection {name!r} at {address} uses {space!r} distance, not cosine")
@@ -197,15 +192,20 @@ class ChromaIndex:
             self._guard(self.collection.delete, where={"pmid": {"$in": pmids[start : start + 500]}})
 
     def query(self, vector: np.ndarray, n: int, filters: SearchFilters | None = None) -> list[DenseHit]:
-        """The `n` nearest chunks by cosine similarity, best first."""
+        """The `n` nearest chunks by cosine similarity (1 - cosine distance), best first."""
         found = self._guard(
-            lambda: self.vectorstore.similarity_search_by_vector_with_relevance_scores(
-                vector.tolist(), k=n, filter=where_clause(filters)
+            lambda: self.collection.query(
+                query_embeddings=[vector.tolist()],
+                n_results=n,
+                where=where_clause(filters),
+                include=["documents", "metadatas", "distances"],
             )
         )
+        rows = zip(found["ids"][0], found["documents"][0], found["metadatas"][0], found["distances"][0], strict=True)
         return [
-            DenseHit(doc.id, doc.metadata["pmid"], 1.0 - distance, doc.page_content, doc.metadata)
-            for doc, distance in found
+            DenseHit(cid, meta["pmid"], 1.0 - distance, text, meta)
+            for cid, text, meta, distance in rows
+            if text is not None
         ]
 
     def vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:

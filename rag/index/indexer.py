@@ -231,7 +231,7 @@ class Indexer:
                     state.set_dirty("rebuild")
                     self._drop(client, address, {name, previous.collection if previous else name})
                     state.clear()
-                chroma = ChromaIndex(client, name, self.embeddings, address, create=True, configuration=hnsw_config(settings))
+                chroma = ChromaIndex(client, name, address, create=True, configuration=hnsw_config(settings))
                 indexed = state.hashes()
                 if indexed and chroma.count() == 0:
                     indexed = {}

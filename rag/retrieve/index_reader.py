@@ -41,7 +41,7 @@ class IndexReader:
         bm25 = BM25Index.load(bm25_dir(settings))
         address = server_address(settings) if settings.chroma.mode == "http" else str(settings.index_dir)
         client = chroma_client or make_client(settings)
-        chroma = ChromaIndex(client, manifest.collection, embeddings, address, create=False)
+        chroma = ChromaIndex(client, manifest.collection, address, create=False)
         return cls(embeddings, chroma, bm25, manifest)
 
     def query_vector(self, query: str) -> np.ndarray:

@@ -240,3 +240,19 @@ def test_cli_search_exports_the_references_of_its_results(indexed, tmp_path):
     entries = rispy.loads(out.read_text())
     assert entries and entries[0]["accession_number"] == "92000002"
     assert all(e["accession_number"].startswith("9200000") for e in entries)
+
+
+def test_a_cold_ask_imports_neither_langchain_chroma_nor_langsmith(indexed):
+    """Dense reads call chromadb's `collection.query`: langchain_chroma pulled in langsmith's tracing, about
+    a second of every `secretome-qa ask` that loads the index itself."""
+    probe = (
+        "import sys; from core.settings import Settings; from rag.pipeline import build_pipeline; "
+        "build_pipeline(Settings(_env_file=None)).answerer.ask('Do synthetic exosomes carry miR-21?'); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('langchain_chroma', 'langsmith')))"
+    )
+    env = {**os.environ, "SECRETOME_DATA_DIR": str(indexed.data_dir)}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
