@@ -1,10 +1,11 @@
-"""`train`: rebuild the trained models (relevance cross-encoder, yes/no verdict, question kind) from ../shared."""
+"""`train`: rebuild the trained models (relevance cross-encoder, yes/no verdict, question kind, sentence selector)
+from ../shared."""
 
 import typer
 
 
 def train(
-    model: str = typer.Argument("all", help="relevance, verdict, question-kind or all."),
+    model: str = typer.Argument("all", help="relevance, verdict, question-kind, sentence-selector (needs a built index) or all."),
     seed: int = typer.Option(13, help="Seed for data sampling, initialisation and shuffling."),
     out: str | None = typer.Option(None, help="Where artifacts and cards go (default: rag/models)."),
 ) -> None:

@@ -127,7 +127,15 @@ class AnswerSettings(_Section):
         ge=0,
         le=1.01,
         description="A sentence under the refusal floor is still usable when the cross-encoder gives it this"
-        " probability or more and its record has a sentence over the floor (above 1: never).",
+        " probability or more and its record has a sentence over the floor (above 1: never); rule selection only.",
+    )
+    sentence_selection: Literal["trained", "rule"] = Field(
+        "trained",
+        description="Which sentences of the records over the refusal floor an extractive answer may use: the"
+        " trained selector's choice, or the rule (floor, plus `sentence_rescue`).",
+    )
+    sentence_selector_model: Path | None = Field(
+        None, description="Trained sentence selector (JSON); default: the shipped rag/models/sentence_selector.json."
     )
     verdict_model: Path | None = Field(
         None, description="Int8 ONNX yes/no verdict model file; default: the shipped rag/models/verdict model."

@@ -21,8 +21,9 @@ from core.errors import ModelUnavailableError
 from core.settings import Settings
 from rag.answer.answerer import Answerer
 from rag.index.embeddings import LocalEmbeddings
-from rag.models import RELEVANCE_MODEL, VERDICT_MODEL
+from rag.models import RELEVANCE_MODEL, SENTENCE_SELECTOR_WEIGHTS, VERDICT_MODEL
 from rag.models.pair_classifier import PairClassifier
+from rag.models.sentence_selector import SentenceSelector
 from rag.retrieve.searcher import Searcher
 
 if TYPE_CHECKING:
@@ -39,6 +40,18 @@ def load_pair_classifier(path: Path, what: str, setting: str) -> PairClassifier:
         return PairClassifier(path)
     except Exception as exc:  # onnxruntime raises its own exception types for unreadable graphs
         raise ModelUnavailableError(f"cannot load the {what} model {path}: {exc}") from exc
+
+
+def load_sentence_selector(settings: Settings) -> SentenceSelector | None:
+    """The trained sentence selector, unless the settings ask for the rule; ModelUnavailableError when unreadable."""
+    if settings.answer.sentence_selection == "rule":
+        return None
+    path = settings.answer.sentence_selector_model or SENTENCE_SELECTOR_WEIGHTS
+    setting = "SECRETOME_ANSWER__SENTENCE_SELECTOR_MODEL, or SECRETOME_ANSWER__SENTENCE_SELECTION=rule"
+    try:
+        return SentenceSelector.load(path)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelUnavailableError(f"cannot load the sentence selector {path} (set {setting}): {exc}") from exc
 
 
 @dataclass
@@ -87,6 +100,7 @@ def build_pipeline(
         chat_model,
         relevance=relevance,
         verdict=verdict,
+        selector=load_sentence_selector(settings),
         index_warnings=[PENDING_VECTORS_WARNING] if searcher.manifest.pending_records else [],
     )
     return Pipeline(settings, searcher, answerer)

@@ -30,6 +30,7 @@ from rag.answer.routing import Route, Router, prefer
 from rag.answer.study_type import StudyType, classify_study
 from rag.answer.support import SupportChecker
 from rag.answer.verdict import VerdictReader
+from rag.models.sentence_selector import SentenceSelector
 from rag.retrieve.base import Retriever
 from rag.retrieve.rerank import PairScorer
 from rag.types import AnswerBackend, Citation, CitedAnswer, Evidence, SearchFilters, Verdict
@@ -89,6 +90,7 @@ class Answerer:
         *,
         relevance: PairScorer | None = None,
         verdict: PairScorer | None = None,
+        selector: SentenceSelector | None = None,
         index_warnings: Sequence[str] = (),
     ):
         self.settings = settings
@@ -104,6 +106,7 @@ class Answerer:
             embedder,
             scorer=relevance,
             verdict=VerdictReader(verdict, answer.verdict_margin) if verdict is not None else None,
+            selector=selector,
             pool=answer.sentence_pool,
             verdict_sentences=answer.verdict_sentences,
             max_sentences=answer.max_sentences,

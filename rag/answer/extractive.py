@@ -19,6 +19,7 @@ from langchain_core.embeddings import Embeddings
 from rag.answer.citations import CitedSentence
 from rag.answer.injection import reads_as_instruction
 from rag.answer.verdict import VerdictReader
+from rag.models.sentence_selector import SentenceCandidates, SentenceSelector, selector_features
 from rag.retrieve.rerank import PairScorer
 from rag.text import StemmedTerms, split_sentences
 from rag.types import AnswerForm, Evidence, Passage, Verdict
@@ -134,6 +135,24 @@ def usable_sentences(
     return (passes_floor | (in_cited & (relevance >= rescue))) & (relevance > -1)
 
 
+def selected_sentences(
+    passes_floor: np.ndarray, relevance: np.ndarray, groups: Sequence[str], probability: np.ndarray, *, threshold: float
+) -> np.ndarray:
+    """Which candidates may be picked when the trained selector decides: those the cross-encoder read, whose
+    record has a sentence at or above the floor, with a selector probability at or above `threshold`.
+
+    The floor still decides which records may be cited at all; when no sentence of those records reaches
+    the threshold, the likeliest one alone is usable, so an answer the floor allowed is never empty.
+    """
+    passes_floor = np.asarray(passes_floor, dtype=bool)
+    cited_groups = {groups[i] for i in np.flatnonzero(passes_floor)}
+    allowed = np.array([g in cited_groups for g in groups], dtype=bool) & (relevance > -1)
+    usable = allowed & (probability >= threshold)
+    if allowed.any() and not usable.any():
+        usable[np.flatnonzero(allowed)[np.argmax(probability[allowed])]] = True
+    return usable
+
+
 def mmr_select(
     relevance: np.ndarray,
     similarity: np.ndarray,
@@ -208,9 +227,10 @@ class ExtractiveGenerator:
 
     With a `scorer` (the relevance cross-encoder) a sentence's relevance is the model's probability that it
     answers the question; without one, the first-pass score (cosine and word overlap) is used as it is.
-    A sentence is eligible when its relevance reaches `floor`, the calibrated refusal threshold, or when the
-    cross-encoder scores it at `rescue` or more and its record has an eligible sentence (`usable_sentences`);
-    among eligible ones, a small prior for the record's retrieval rank (`rank_weight / (1 + rank)`) breaks
+    With a `selector` (rag/models/sentence_selector.json) as well, the selector decides which sentences of the
+    records over the `floor` (the calibrated refusal threshold) are eligible (`selected_sentences`); without
+    one, a sentence is eligible when its relevance reaches the floor, or when the cross-encoder scores it at
+    `rescue` or more and its record has an eligible sentence (`usable_sentences`). Among eligible ones, a small prior for the record's retrieval rank (`rank_weight / (1 + rank)`) breaks
     near-ties toward the records retrieval trusts most.
     """
 
@@ -220,6 +240,7 @@ class ExtractiveGenerator:
         *,
         scorer: PairScorer | None = None,
         verdict: VerdictReader | None = None,
+        selector: SentenceSelector | None = None,
         pool: int = 24,
         verdict_sentences: int = 3,
         max_sentences: int = 5,
@@ -235,6 +256,7 @@ class ExtractiveGenerator:
         self._terms = StemmedTerms()
         self.scorer = scorer
         self.verdict = verdict
+        self.selector = selector
         self.pool = pool
         self.verdict_sentences = verdict_sentences
         self.rank_weight = rank_weight
@@ -246,7 +268,7 @@ class ExtractiveGenerator:
         self.floor_signal = floor_signal
         self.rescue = rescue
 
-    def _score(
+    def score_candidates(
         self,
         question: str,
         evidence: Sequence[Evidence],
@@ -294,20 +316,39 @@ class ExtractiveGenerator:
         self, question: str, evidence: Sequence[Evidence], vector: np.ndarray | None = None
     ) -> dict[FloorSignal, float]:
         """The best evidence sentence's score on each refusal signal, from one scoring pass (calibration)."""
-        scored = self._score(question, evidence, vector=vector)
+        scored = self.score_candidates(question, evidence, vector=vector)
         signals: tuple[FloorSignal, ...] = ("relevance", "first_pass")
         return {s: float(scored.gate(s).max()) if scored.gate(s).size else -1.0 for s in signals}
 
-    def _select(self, scored: "Scored", limit: int | None = None) -> list[ScoredSentence]:
-        candidates, vectors, relevance, similarity = scored.candidates, scored.vectors, scored.relevance, scored.similarity
-        eligible = np.flatnonzero(
-            usable_sentences(
-                scored.gate(self.floor_signal) >= self.floor,
-                relevance,
-                [c.pmid for c in candidates],
-                rescue=self.rescue,
-            )
+    def selector_inputs(self, scored: "Scored") -> SentenceCandidates:
+        """What the trained selector reads about each candidate (training computes it with this too)."""
+        candidates = scored.candidates
+        return SentenceCandidates(
+            relevance=scored.relevance,
+            first_pass=scored.first_pass,
+            cosine=scored.similarity,
+            record_ranks=np.array([c.record_rank for c in candidates]),
+            positions=np.array([c.position for c in candidates]),
+            word_counts=np.array([len(c.text.split()) for c in candidates]),
+            records=[c.pmid for c in candidates],
         )
+
+    def usable(self, scored: "Scored") -> np.ndarray:
+        """Which candidates may be picked: by the trained selector when one is loaded, else by the rule."""
+        passes_floor = scored.gate(self.floor_signal) >= self.floor
+        groups = [c.pmid for c in scored.candidates]
+        if self.selector is None or self.scorer is None:
+            return usable_sentences(passes_floor, scored.relevance, groups, rescue=self.rescue)
+        features = selector_features(self.selector_inputs(scored), self.floor, self.lexical_weight)
+        probability = self.selector.probabilities(features)
+        return selected_sentences(
+            passes_floor, scored.relevance, groups, probability, threshold=self.selector.threshold
+        )
+
+    def pick(self, scored: "Scored", limit: int | None = None) -> list[ScoredSentence]:
+        """The eligible sentences MMR picks, best first (training replays this on stored candidates)."""
+        candidates, vectors, relevance, similarity = scored.candidates, scored.vectors, scored.relevance, scored.similarity
+        eligible = np.flatnonzero(self.usable(scored))
         if not eligible.size:
             return []
         ranks = np.array([candidates[i].record_rank for i in eligible])
@@ -338,7 +379,7 @@ class ExtractiveGenerator:
         `exclude` holds sentence texts already used elsewhere (briefings use it across sections);
         `keep`, when given, must accept a sentence for it to be a candidate.
         """
-        return order_for_reading(self._select(self._score(question, evidence, exclude, keep, vector), limit))
+        return order_for_reading(self.pick(self.score_candidates(question, evidence, exclude, keep, vector), limit))
 
     def answer(
         self,
@@ -355,11 +396,11 @@ class ExtractiveGenerator:
         A verdict is given only when a sentence was picked, and the picked sentences that the verdict
         model read (the deciding ones) come first, so the opening "Yes:"/"No:" is cited by what decided it.
         """
-        scored = self._score(question, evidence, vector=vector)
+        scored = self.score_candidates(question, evidence, vector=vector)
         candidates, relevance = scored.candidates, scored.relevance
         gate = scored.gate(self.floor_signal)
         best_relevance = float(gate.max()) if gate.size else None
-        picked = order_for_reading(self._select(scored))
+        picked = order_for_reading(self.pick(scored))
         if form in LEAD_WITH_BEST:
             picked = lead_with_best(picked)
         if not (yes_no and picked) or self.verdict is None:

@@ -4,6 +4,7 @@
 - ``verdict/``: a pair classifier (yes/no question, evidence) -> P(yes).
 - ``question_kind.json``: a tiny logistic regression that recognises yes/no questions.
 - ``answer_form.json``: a tiny multinomial one telling factoid, list and summary questions apart.
+- ``sentence_selector.json``: a logistic regression choosing which evidence sentences an answer may quote.
 
 Each artifact has a card (``card.md`` + ``card.json``) with its data, split rule, command and held-out
 scores; ``python -m train`` rebuilds them.
@@ -16,3 +17,4 @@ RELEVANCE_MODEL = MODELS_DIR / "relevance" / "model-int8.onnx"
 VERDICT_MODEL = MODELS_DIR / "verdict" / "model-int8.onnx"
 QUESTION_KIND_WEIGHTS = MODELS_DIR / "question_kind.json"
 ANSWER_FORM_WEIGHTS = MODELS_DIR / "answer_form.json"
+SENTENCE_SELECTOR_WEIGHTS = MODELS_DIR / "sentence_selector.json"

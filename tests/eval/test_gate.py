@@ -24,8 +24,9 @@ DEV_QUESTIONS = 200
 ARTIFACTS = REPO / "test-artifacts"
 
 # Measured 2026-12-01 with the trained models (rag/models: relevance cross-encoder reading 12 sentences,
-# verdict model, answer-form classifier; refusal on the first-pass signal, rag/answer/calibration.json
-# min_relevance 0.4586; sentence_rescue 0.5, in the fresh-clone CI run at cc7ce47) on the 10,000-record
+# verdict model, answer-form classifier, sentence selector; refusal on the first-pass signal,
+# rag/answer/calibration.json min_relevance 0.4586; the answer floors re-measured with the sentence selector
+# by this test over a kept data dir, SECRETOME_TEST_DATA_DIR) on the 10,000-record
 # test corpus (tests/conftest.py: the gate's gold records, every on-topic record, seeded distractors;
 # embedded Chroma, extractive backend), by this test's own reports
 # (test-artifacts/gate-*.json). Each floor sits a little under the measured figure in its comment; the
@@ -37,11 +38,11 @@ CURATED_FLOORS: dict[str, float] = {
     "recall_at_10": 0.91,  # 0.947
     "mrr_at_10": 0.89,  # 0.930
     "ndcg_at_10": 0.89,  # 0.926
-    "key_fact_recall": 0.45,  # 0.482
+    "key_fact_recall": 0.47,  # 0.502
     "yesno_accuracy": 0.60,  # 0.750
-    "citation_gold_precision": 0.32,  # 0.353
+    "citation_gold_precision": 0.38,  # 0.417
     "refusal_accuracy": 0.88,  # 0.934
-    "rouge_l": 0.13,  # 0.149
+    "rouge_l": 0.14,  # 0.160
     "citation_support": 0.95,  # 1.0
 }
 DEV_FLOORS: dict[str, float] = {
@@ -49,11 +50,11 @@ DEV_FLOORS: dict[str, float] = {
     "recall_at_10": 0.88,  # 0.915
     "mrr_at_10": 0.89,  # 0.926
     "ndcg_at_10": 0.86,  # 0.897
-    "key_fact_recall": 0.57,  # 0.600
+    "key_fact_recall": 0.58,  # 0.608
     "yesno_accuracy": 0.60,  # 0.667
-    "citation_gold_precision": 0.65,  # 0.690
+    "citation_gold_precision": 0.74,  # 0.771
     "refusal_accuracy": 0.90,  # 0.935
-    "rouge_l": 0.21,  # 0.226
+    "rouge_l": 0.23,  # 0.246
     "citation_support": 0.95,  # 1.0
 }
 # Lower is better here: measured 0.000 on both sets.

@@ -12,6 +12,7 @@ from rag.answer.extractive import (
     lead_with_best,
     mmr_select,
     render,
+    selected_sentences,
     usable_sentences,
 )
 from rag.answer.verdict import VerdictReader
@@ -183,3 +184,18 @@ def test_lead_with_best_keeps_the_others_in_order() -> None:
     ordered = [sentence("a", 0.2), sentence("b", 0.9), sentence("c", 0.5)]
     assert [s.candidate.text for s in lead_with_best(ordered)] == ["b", "a", "c"]
     assert lead_with_best([]) == []
+
+
+def test_the_selector_chooses_among_the_sentences_of_records_over_the_floor() -> None:
+    passes_floor = np.array([True, False, False, False, False])
+    relevance = np.array([0.3, 0.8, 0.4, 0.9, -1.0])
+    groups = ["a", "a", "a", "b", "a"]
+    probability = np.array([0.2, 0.7, 0.5, 0.95, 0.99])
+    usable = selected_sentences(passes_floor, relevance, groups, probability, threshold=0.5)
+    # a's sentences at or above the threshold; b never (no sentence over the floor), nor the unread one
+    assert usable.tolist() == [False, True, True, False, False]
+    # nothing reaches the threshold: the likeliest sentence of a cited record alone, so the answer is not empty
+    only = selected_sentences(passes_floor, relevance, groups, probability, threshold=0.9)
+    assert only.tolist() == [False, True, False, False, False]
+    nothing = selected_sentences(np.zeros(5, dtype=bool), relevance, groups, probability, threshold=0.5)
+    assert not nothing.any()
