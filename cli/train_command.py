@@ -3,16 +3,29 @@ from ../shared."""
 
 import typer
 
+from cli.context import reports_errors, settings_from
 
+
+@reports_errors
 def train(
-    model: str = typer.Argument("all", help="relevance, verdict, question-kind, sentence-selector (needs a built index) or all."),
+    ctx: typer.Context,
+    model: str = typer.Argument(
+        "all", help="relevance, verdict, question-kind, sentence-selector (needs a built index) or all."
+    ),
     seed: int = typer.Option(13, help="Seed for data sampling, initialisation and shuffling."),
     out: str | None = typer.Option(None, help="Where artifacts and cards go (default: rag/models)."),
 ) -> None:
     """Train the models from ../shared with fixed seeds and print their held-out scores (minutes on CPU)."""
     from train.__main__ import main
 
-    argv = [model, "--seed", str(seed), *(["--out", out] if out else [])]
+    argv = [
+        model,
+        "--seed",
+        str(seed),
+        "--data-dir",
+        str(settings_from(ctx).data_dir),
+        *(["--out", out] if out else []),
+    ]
     raise typer.Exit(main(argv))
 
 

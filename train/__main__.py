@@ -13,6 +13,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+from core.settings import Settings
 from train import sources
 
 DEFAULT_OUT = sources.REPO / "rag" / "models"
@@ -28,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--limit", type=int, default=None, help="smoke test: only this many training pairs")
     parser.add_argument("--epochs", type=float, default=None, help="override the model's epochs")
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, help="sentence-selector: the data dir whose index it learns from"
+    )
     args = parser.parse_args(argv)
     command = "python -m train " + " ".join(argv if argv is not None else sys.argv[1:])
     shared = sources.load()
@@ -43,7 +47,12 @@ def main(argv: list[str] | None = None) -> int:
             from train import sentence_selector as module
         else:
             from train import question_kind as module
-        results = module.run(shared, args.out, args.seed, args.work, limit=args.limit, epochs=args.epochs)
+        extra = (
+            {"settings": Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))}
+            if name == "sentence-selector"
+            else {}
+        )
+        results = module.run(shared, args.out, args.seed, args.work, limit=args.limit, epochs=args.epochs, **extra)
         results["command"] = command
         results["wall_seconds"] = round(time.time() - start)
         (args.work / f"{name}-results.json").write_text(json.dumps(results, indent=2))

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from core.errors import IndexMissingError
 from core.settings import Settings
 from eval.answer_metrics import key_fact_recall
 from eval.splits import splits_for
@@ -121,7 +122,13 @@ def index_facts(settings: Settings) -> dict:
     """Which index the candidates came from: the selector learns from that index's retrieval."""
     from rag.index.manifest import read_manifest
 
-    manifest = read_manifest(settings.index_dir)
+    try:
+        manifest = read_manifest(settings.index_dir)
+    except IndexMissingError as exc:
+        raise IndexMissingError(
+            f"{exc}: the sentence selector learns from the read path's own candidates, so build the index "
+            "first (`secretome-qa index`, or set SECRETOME_DATA_DIR to a data dir that has one)"
+        ) from exc
     return {"records": manifest.records, "chunks": manifest.chunks, "collection": manifest.collection}
 
 
@@ -130,11 +137,21 @@ def bioasq(shared: SharedData, split: str, limit: int | None = None) -> list[dic
     return [q for q in shared.bioasq if assigned[q["id"]] == split][:limit]
 
 
-def run(shared: SharedData, out_dir: Path, seed: int, work_dir: Path, limit=None, epochs=None, log=print) -> dict:
+def run(
+    shared: SharedData,
+    out_dir: Path,
+    seed: int,
+    work_dir: Path,
+    limit=None,
+    epochs=None,
+    log=print,
+    settings: Settings | None = None,
+) -> dict:
     from sklearn.linear_model import LogisticRegression
 
     start = time.time()
-    settings = Settings()
+    settings = settings or Settings()
+    index = index_facts(settings)  # IndexMissingError before any work when nothing is built
     generator, train_cases = collect(settings, bioasq(shared, "train", limit), "train questions")
     _, validation_cases = collect(settings, bioasq(shared, "validation", limit), "validation questions")
     _, test_cases = collect(settings, bioasq(shared, "test", limit), "test questions")
@@ -180,7 +197,7 @@ def run(shared: SharedData, out_dir: Path, seed: int, work_dir: Path, limit=None
             "max_sentences": generator.max_sentences,
             "max_per_record": generator.max_per_record,
         },
-        "index": index_facts(settings),
+        "index": index,
         "train_seconds": round(time.time() - start, 1),
     }
 

@@ -131,3 +131,11 @@ def test_eval_followups_scores_the_conversation_set() -> None:
     result = run_cli("eval", "--followups", "eval/questions/followups.jsonl")
     assert result.returncode == 0, result.stderr
     assert "follow-up rewriting" in result.stdout and "token_f1" in result.stdout
+
+
+def test_training_the_sentence_selector_without_an_index_says_to_build_one(tmp_path: Path) -> None:
+    done = run_cli("train", "sentence-selector", "--out", str(tmp_path / "models"), data_dir=tmp_path / "empty")
+    assert done.returncode == 1
+    assert "no index at" in done.stderr and "secretome-qa index" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "models").exists()
