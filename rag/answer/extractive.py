@@ -2,7 +2,8 @@
 
 It reads the evidence sentence by sentence: a cheap first pass (cosine with the index's embedding model
 plus word overlap) keeps the `pool` most promising candidates, the trained relevance cross-encoder
-(rag/models/relevance) scores each of those against the question, maximal marginal relevance removes
+(rag/models/relevance) scores each of those against the question, the trained sentence selector
+(rag/models/sentence_selector.json) decides which of them may be quoted, maximal marginal relevance removes
 redundancy, at most a few sentences per record are kept, and each is written with its `[PMID:n]` citation.
 Yes/no questions get their verdict from the trained verdict model reading the best sentences; the answer
 opens with it; a factoid answer opens with the sentence that best names the answer, then its support.
@@ -228,10 +229,11 @@ class ExtractiveGenerator:
     With a `scorer` (the relevance cross-encoder) a sentence's relevance is the model's probability that it
     answers the question; without one, the first-pass score (cosine and word overlap) is used as it is.
     With a `selector` (rag/models/sentence_selector.json) as well, the selector decides which sentences of the
-    records over the `floor` (the calibrated refusal threshold) are eligible (`selected_sentences`); without
-    one, a sentence is eligible when its relevance reaches the floor, or when the cross-encoder scores it at
-    `rescue` or more and its record has an eligible sentence (`usable_sentences`). Among eligible ones, a small prior for the record's retrieval rank (`rank_weight / (1 + rank)`) breaks
-    near-ties toward the records retrieval trusts most.
+    records over the `floor` (the calibrated refusal threshold on the first pass, as it was trained) are
+    eligible (`selected_sentences`); without one, a sentence is eligible when its relevance reaches the
+    floor, or when the cross-encoder scores it at `rescue` or more and its record has an eligible sentence
+    (`usable_sentences`). Among eligible ones, a small prior for the record's retrieval rank
+    (`rank_weight / (1 + rank)`) breaks near-ties toward the records retrieval trusts most.
     """
 
     def __init__(
