@@ -43,23 +43,26 @@ class Case:
     scored: Scored | None
 
 
-def collect(settings: Settings, questions: Sequence[dict], desc: str) -> tuple[ExtractiveGenerator, list[Case]]:
-    """Run retrieval and sentence scoring for each question, as `secretome-qa ask` would (rule selection)."""
+def collect(settings: Settings, splits: dict[str, Sequence[dict]]) -> tuple[ExtractiveGenerator, dict[str, list[Case]]]:
+    """Run retrieval and sentence scoring for each question of each split, as `secretome-qa ask` would (rule
+    selection), over one opened pipeline."""
     from rag.pipeline import build_pipeline
 
     rule = settings.answer.model_copy(update={"sentence_selection": "rule"})
     pipeline = build_pipeline(settings.model_copy(update={"answer": rule}))
     answerer = pipeline.answerer
-    cases = []
+    cases: dict[str, list[Case]] = {}
     try:
-        for q in tqdm(questions, desc=desc, unit="q"):
-            prepared = answerer.prepare(q["question"])
-            scored = None
-            if prepared.refusal is None:
-                scored = answerer.extractive.score_candidates(
-                    prepared.question, prepared.evidence, vector=prepared.vector
-                )
-            cases.append(Case(q["id"], frozenset(q.get("gold_pmids", [])), q.get("key_facts") or [], scored))
+        for split, questions in splits.items():
+            cases[split] = []
+            for q in tqdm(questions, desc=f"{split} questions", unit="q"):
+                prepared = answerer.prepare(q["question"])
+                scored = None
+                if prepared.refusal is None:
+                    scored = answerer.extractive.score_candidates(
+                        prepared.question, prepared.evidence, vector=prepared.vector
+                    )
+                cases[split].append(Case(q["id"], frozenset(q.get("gold_pmids", [])), q.get("key_facts") or [], scored))
     finally:
         pipeline.close()
     return answerer.extractive, cases
@@ -152,9 +155,10 @@ def run(
     start = time.time()
     settings = settings or Settings()
     index = index_facts(settings)  # IndexMissingError before any work when nothing is built
-    generator, train_cases = collect(settings, bioasq(shared, "train", limit), "train questions")
-    _, validation_cases = collect(settings, bioasq(shared, "validation", limit), "validation questions")
-    _, test_cases = collect(settings, bioasq(shared, "test", limit), "test questions")
+    generator, cases = collect(
+        settings, {split: bioasq(shared, split, limit) for split in ("train", "validation", "test")}
+    )
+    train_cases, validation_cases, test_cases = cases["train"], cases["validation"], cases["test"]
     features, labels = examples(generator, train_cases)
     model = LogisticRegression(C=C, max_iter=3000, random_state=seed).fit(features, labels)
     fitted = SentenceSelector(float(model.intercept_[0]), model.coef_[0].astype(np.float64), 0.5)

@@ -120,6 +120,12 @@ def candidate_sentences(evidence: Sequence[Evidence]) -> list[Candidate]:
     return candidates
 
 
+def in_cited_records(passes_floor: np.ndarray, groups: Sequence[str]) -> np.ndarray:
+    """Candidates whose record (group) has a sentence at or above the floor: the records an answer may cite."""
+    cited_groups = {groups[i] for i in np.flatnonzero(passes_floor)}
+    return np.array([g in cited_groups for g in groups], dtype=bool)
+
+
 def usable_sentences(
     passes_floor: np.ndarray, relevance: np.ndarray, groups: Sequence[str], *, rescue: float
 ) -> np.ndarray:
@@ -131,8 +137,7 @@ def usable_sentences(
     the question's. Candidates it never read (relevance -1) are never usable.
     """
     passes_floor = np.asarray(passes_floor, dtype=bool)
-    cited_groups = {groups[i] for i in np.flatnonzero(passes_floor)}
-    in_cited = np.array([g in cited_groups for g in groups], dtype=bool)
+    in_cited = in_cited_records(passes_floor, groups)
     return (passes_floor | (in_cited & (relevance >= rescue))) & (relevance > -1)
 
 
@@ -145,9 +150,7 @@ def selected_sentences(
     The floor still decides which records may be cited at all; when no sentence of those records reaches
     the threshold, the likeliest one alone is usable, so an answer the floor allowed is never empty.
     """
-    passes_floor = np.asarray(passes_floor, dtype=bool)
-    cited_groups = {groups[i] for i in np.flatnonzero(passes_floor)}
-    allowed = np.array([g in cited_groups for g in groups], dtype=bool) & (relevance > -1)
+    allowed = in_cited_records(np.asarray(passes_floor, dtype=bool), groups) & (relevance > -1)
     usable = allowed & (probability >= threshold)
     if allowed.any() and not usable.any():
         usable[np.flatnonzero(allowed)[np.argmax(probability[allowed])]] = True
