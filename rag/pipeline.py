@@ -11,11 +11,13 @@ a generator (extractive or LLM) -> `verify_citations` -> the `CitedAnswer` (or a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import chromadb
+import numpy as np
 
 from core.errors import ModelUnavailableError
 from core.settings import Settings
@@ -40,6 +42,29 @@ def load_pair_classifier(path: Path, what: str, setting: str) -> PairClassifier:
         return PairClassifier(path)
     except Exception as exc:  # onnxruntime raises its own exception types for unreadable graphs
         raise ModelUnavailableError(f"cannot load the {what} model {path}: {exc}") from exc
+
+
+class DeferredPairClassifier:
+    """A pair classifier opened on its first `scores` call.
+
+    The verdict model reads only yes/no questions, so a one-question CLI call about anything else does
+    not pay the ~0.2 s of opening it. The file's existence is checked up front, so a wrong path still
+    fails at start-up; an unreadable file fails on the first yes/no question, with the same error."""
+
+    def __init__(self, path: Path, what: str, setting: str):
+        if not Path(path).is_file():
+            raise ModelUnavailableError(f"the {what} model {path} does not exist (set {setting}, or run `make train`)")
+        self.path, self._what, self._setting = Path(path), what, setting
+        self._model: PairClassifier | None = None
+
+    @property
+    def model(self) -> PairClassifier:
+        if self._model is None:
+            self._model = load_pair_classifier(self.path, self._what, self._setting)
+        return self._model
+
+    def scores(self, query: str, texts: Sequence[str], max_length: int | None = None) -> np.ndarray:
+        return self.model.scores(query, texts, max_length)
 
 
 def load_sentence_selector(settings: Settings) -> SentenceSelector | None:
@@ -86,7 +111,9 @@ def build_pipeline(
     relevance = load_pair_classifier(
         retrieval.reranker_model or RELEVANCE_MODEL, "re-ranker (relevance)", "SECRETOME_RETRIEVAL__RERANKER_MODEL"
     )
-    verdict = load_pair_classifier(answer.verdict_model or VERDICT_MODEL, "verdict", "SECRETOME_ANSWER__VERDICT_MODEL")
+    verdict = DeferredPairClassifier(
+        answer.verdict_model or VERDICT_MODEL, "verdict", "SECRETOME_ANSWER__VERDICT_MODEL"
+    )
     searcher = Searcher.from_settings(
         settings,
         embeddings=embeddings,

@@ -98,7 +98,12 @@ class Answerer:
         self.index_warnings = list(index_warnings)
         answer = settings.answer
         self.embedder = embedder
-        self.router = Router(embedder, floor=answer.routing_floor, cue_weight=answer.routing_cue_weight)
+        self.router = Router(
+            embedder,
+            floor=answer.routing_floor,
+            cue_weight=answer.routing_cue_weight,
+            cache_dir=settings.data_dir / "cache",
+        )
         self.threshold = refusal_threshold(settings)
         self.relevance = relevance
         self.support = SupportChecker(relevance, answer.support_threshold)

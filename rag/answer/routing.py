@@ -8,10 +8,12 @@ Two signals are combined: cosine similarity of the question to a few prototype q
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from rag.answer.prototype_cache import prototype_vectors
 from rag.models.question_kind import answer_form, is_yes_no_question
 from rag.types import AnswerForm, Category, Evidence
 
@@ -145,14 +147,16 @@ def pick_category(scores: dict[Category, float], floor: float = 0.35) -> Categor
 
 
 class Router:
-    """Classifies questions; the prototype vectors are embedded once per router."""
+    """Classifies questions; the prototype vectors are embedded once per router (or read from `cache_dir`)."""
 
-    def __init__(self, embedder: Embeddings, *, floor: float = 0.35, cue_weight: float = 0.08):
+    def __init__(
+        self, embedder: Embeddings, *, floor: float = 0.35, cue_weight: float = 0.08, cache_dir: Path | None = None
+    ):
         self._embedder = embedder
         self.floor = floor
         self.cue_weight = cue_weight
         self._labels: list[Category] = [c for c, qs in PROTOTYPES.items() for _ in qs]
-        vectors = np.asarray(embedder.embed_documents([q for qs in PROTOTYPES.values() for q in qs]), dtype=np.float32)
+        vectors = prototype_vectors(embedder, [q for qs in PROTOTYPES.values() for q in qs], cache_dir)
         self._prototypes = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
     def similarities(self, question: str, vector: np.ndarray | None = None) -> dict[Category, float]:

@@ -1,11 +1,14 @@
-"""Which trained sentence selector the read path loads, and the error when it cannot."""
+"""Which trained models the read path loads, when, and the error when it cannot."""
 
+import numpy as np
 import pytest
 
 from core.errors import ModelUnavailableError
 from core.settings import Settings
+from rag.models import VERDICT_MODEL
+from rag.models.pair_classifier import PairClassifier
 from rag.models.sentence_selector import SentenceSelector
-from rag.pipeline import load_sentence_selector
+from rag.pipeline import DeferredPairClassifier, load_sentence_selector
 
 
 def settings_with(tmp_path, **answer) -> Settings:
@@ -31,3 +34,30 @@ def test_an_unreadable_selector_names_the_settings_that_fix_it(tmp_path, content
         path.write_text(content)
     with pytest.raises(ModelUnavailableError, match="SENTENCE_SELECTOR_MODEL.*SENTENCE_SELECTION=rule"):
         load_sentence_selector(settings_with(tmp_path, sentence_selector_model=path))
+
+
+def test_the_verdict_model_opens_on_its_first_question_and_then_stays_open() -> None:
+    deferred = DeferredPairClassifier(VERDICT_MODEL, "verdict", "SECRETOME_ANSWER__VERDICT_MODEL")
+    assert deferred._model is None
+    logits = deferred.scores("Do the synthetic vesicles reduce fibrosis?", ["They reduced fibrosis.", "No effect."])
+    assert logits.shape == (2,)
+    assert deferred.model is deferred.model
+    assert np.allclose(
+        logits,
+        PairClassifier(VERDICT_MODEL).scores(
+            "Do the synthetic vesicles reduce fibrosis?", ["They reduced fibrosis.", "No effect."]
+        ),
+    )
+
+
+def test_a_missing_verdict_model_fails_at_start_up_naming_its_setting(tmp_path) -> None:
+    with pytest.raises(ModelUnavailableError, match="SECRETOME_ANSWER__VERDICT_MODEL"):
+        DeferredPairClassifier(tmp_path / "none.onnx", "verdict", "SECRETOME_ANSWER__VERDICT_MODEL")
+
+
+def test_an_unreadable_verdict_model_is_a_clear_error_on_first_use(tmp_path) -> None:
+    broken = tmp_path / "verdict.onnx"
+    broken.write_bytes(b"not an onnx graph")
+    deferred = DeferredPairClassifier(broken, "verdict", "SECRETOME_ANSWER__VERDICT_MODEL")
+    with pytest.raises(ModelUnavailableError, match="cannot load the verdict model"):
+        deferred.scores("Is it safe?", ["It is safe."])
