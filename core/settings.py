@@ -144,6 +144,11 @@ class AnswerSettings(_Section):
         0.05, ge=0, lt=0.5, description="P(yes) within this of 0.5 gives the verdict `undetermined`."
     )
     verdict_sentences: int = Field(3, ge=1, description="Best evidence sentences the verdict model reads.")
+    verdict_second_reading: bool = Field(
+        True,
+        description="When the best sentences leave the verdict undetermined, read the top record's own passages "
+        "(its conclusion comes last) and take that verdict if it is decided; it is then cited by that record.",
+    )
     support_threshold: float = Field(
         0.5, ge=0, le=1, description="A cited sentence whose cited record has no passage above this is unsupported."
     )

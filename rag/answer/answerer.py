@@ -114,6 +114,7 @@ class Answerer:
             selector=selector,
             pool=answer.sentence_pool,
             verdict_sentences=answer.verdict_sentences,
+            second_reading=answer.verdict_second_reading,
             max_sentences=answer.max_sentences,
             max_per_record=answer.max_sentences_per_record,
             lexical_weight=answer.lexical_weight,

@@ -5,8 +5,9 @@ plus word overlap) keeps the `pool` most promising candidates, the trained relev
 (rag/models/relevance) scores each of those against the question, the trained sentence selector
 (rag/models/sentence_selector.json) decides which of them may be quoted, maximal marginal relevance removes
 redundancy, at most a few sentences per record are kept, and each is written with its `[PMID:n]` citation.
-Yes/no questions get their verdict from the trained verdict model reading the best sentences; the answer
-opens with it; a factoid answer opens with the sentence that best names the answer, then its support.
+Yes/no questions get their verdict from the trained verdict model reading the best sentences (and, when
+those leave it undetermined, the top record's own passages, whose conclusion comes last); the answer opens
+with it; a factoid answer opens with the sentence that best names the answer, then its support.
 Scoring and selection are pure functions; only `ExtractiveGenerator` touches the models.
 """
 
@@ -92,6 +93,11 @@ def _chunk_index(passage: Passage) -> int:
     """Passages come best first; sentences are read in abstract order (`{pmid}:{index}` ids)."""
     tail = passage.chunk_id.rsplit(":", 1)[-1]
     return int(tail) if tail.isdigit() else 0
+
+
+def record_text(item: Evidence) -> str:
+    """A record's retrieved passages in abstract order, so its conclusion comes last."""
+    return " ".join(p.text for p in sorted(item.passages, key=_chunk_index))
 
 
 def candidate_sentences(evidence: Sequence[Evidence]) -> list[Candidate]:
@@ -256,6 +262,7 @@ class ExtractiveGenerator:
         floor: float = 0.2,
         floor_signal: FloorSignal = "relevance",
         rescue: float = 0.5,
+        second_reading: bool = True,
     ):
         self._embedder = embedder
         self._terms = StemmedTerms()
@@ -272,6 +279,7 @@ class ExtractiveGenerator:
         self.floor = floor
         self.floor_signal = floor_signal
         self.rescue = rescue
+        self.second_reading = second_reading
 
     def score_candidates(
         self,
@@ -415,6 +423,11 @@ class ExtractiveGenerator:
         best = [candidates[i] for i in sorted(top)]  # in reading order, as the verdict model was trained
         reading = self.verdict.read(question, [c.text for c in best])
         deciding = {(c.pmid, c.text) for c in best}
+        if reading.verdict == "undetermined" and self.second_reading:
+            own = [s for s in picked if s.candidate.pmid == evidence[0].pmid]
+            second = self.verdict.read(question, [record_text(evidence[0])]) if own else None
+            if second is not None and second.verdict != "undetermined":
+                reading, deciding = second, {(s.candidate.pmid, s.candidate.text) for s in own}
         ordered = sorted(picked, key=lambda s: (s.candidate.pmid, s.candidate.text) not in deciding)
         return ExtractiveAnswer(
             render(ordered, reading.verdict), ordered, reading.verdict, reading.p_yes, best_relevance

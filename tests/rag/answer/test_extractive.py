@@ -18,6 +18,7 @@ from rag.answer.extractive import (
 from rag.answer.verdict import VerdictReader
 from rag.models import RELEVANCE_MODEL, VERDICT_MODEL
 from rag.models.pair_classifier import PairClassifier
+from rag.types import Evidence, Passage
 from tests.rag.answer.answer_fixtures import embedder, synthetic_evidence  # noqa: F401 (fixture)
 
 EVIDENCE = [
@@ -115,6 +116,47 @@ def test_yes_no_verdict_is_read_from_the_evidence(reading_generator: ExtractiveG
     # least lower P(yes) clearly and never come out as "yes".
     assert negated.verdict != "yes" and negated.p_yes < yes.p_yes - 0.1
     assert reading_generator.answer(question, positive, yes_no=False).verdict is None
+
+
+def two_passage_record(pmid: str, *passages: str) -> Evidence:
+    return Evidence(
+        pmid=pmid,
+        title=f"Synthetic record {pmid}",
+        score=0.03,
+        relevance=0.6,
+        passages=[Passage(chunk_id=f"{pmid}:{i}", text=text, score=0.03) for i, text in enumerate(passages)],
+    )
+
+
+@pytest.mark.parametrize("second_reading", [True, False])
+def test_when_the_best_sentence_leaves_the_verdict_open_the_top_record_decides_it(embedder, second_reading) -> None:  # noqa: F811
+    top_record = two_passage_record(
+        "90000021",
+        "Synthetic rats with lung fibrosis were housed for eight weeks.",
+        "Collagen deposition in the synthetic lungs fell by half after the secretome course.",
+    )
+    negated = two_passage_record(
+        "90000022", "In conclusion, synthetic secretome treatment did not reduce lung fibrosis in treated rats."
+    )
+    generator = ExtractiveGenerator(
+        embedder,
+        scorer=PairClassifier(RELEVANCE_MODEL),
+        verdict=VerdictReader(PairClassifier(VERDICT_MODEL), margin=0.1),
+        verdict_sentences=1,
+        floor=0.1,
+        second_reading=second_reading,
+    )
+    answer = generator.answer(
+        "Does synthetic secretome treatment reduce lung fibrosis in rats?", [top_record, negated], yes_no=True
+    )
+    # The most relevant sentence is the negated one, which the model reads as a coin flip (undetermined at
+    # margin 0.1); the top record's own passages read as "yes", and the verdict is then cited by that record.
+    if second_reading:
+        assert answer.verdict == "yes"
+        assert answer.text.startswith("Yes: ") and cited_sentences(answer.text)[0].pmids == ["90000021"]
+    else:
+        assert answer.verdict == "undetermined"
+        assert cited_sentences(answer.text)[0].pmids == ["90000022"]
 
 
 def test_without_a_verdict_model_a_yes_no_answer_is_undetermined(generator: ExtractiveGenerator) -> None:
