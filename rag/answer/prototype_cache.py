@@ -39,11 +39,19 @@ def prototype_vectors(embedder: Embeddings, texts: Sequence[str], cache_dir: Pat
     except (OSError, ValueError, EOFError):
         pass
     vectors = embed_prototypes(embedder, texts)
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=cache_dir, suffix=".npy", delete=False) as handle:
-            np.save(handle, vectors)
-        os.replace(handle.name, path)
-    except OSError:
-        pass
+    store(path, vectors)
     return vectors
+
+
+def store(path: Path, vectors: np.ndarray) -> None:
+    """Write atomically (a reader never sees half a file); a cache that cannot be written is skipped."""
+    part: Path | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as handle:
+            part = Path(handle.name)
+            np.save(handle, vectors)
+        os.replace(part, path)
+    except OSError:
+        if part is not None:
+            part.unlink(missing_ok=True)

@@ -52,3 +52,11 @@ def test_an_unwritable_cache_still_routes(embedder, tmp_path) -> None:  # noqa: 
     blocked.write_text("a file where the cache dir should be")
     router = Router(embedder, cache_dir=blocked)
     assert router.route("Which phase II clinical trials gave synthetic vesicles to patients?").category == "trials"
+
+
+def test_a_write_that_fails_leaves_no_partial_file_behind(embedder, tmp_path) -> None:  # noqa: F811
+    target = cache_file(tmp_path, f"{embedder.info.fingerprint}/{embedder.info.variant}", PROTOTYPES)
+    target.mkdir()  # a directory where the file should go: the final rename fails
+    vectors = prototype_vectors(embedder, PROTOTYPES, tmp_path)
+    assert vectors.shape == (2, embedder.info.dimension)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
