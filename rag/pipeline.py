@@ -34,10 +34,16 @@ if TYPE_CHECKING:
 PENDING_VECTORS_WARNING = "the vector index is still being built: this answer used BM25 and the vectors built so far"
 
 
-def load_pair_classifier(path: Path, what: str, setting: str) -> PairClassifier:
-    """An int8 ONNX pair classifier, or ModelUnavailableError saying which setting names the file."""
+def require_model_file(path: Path, what: str, setting: str) -> Path:
+    """`path` when it is a file, else ModelUnavailableError saying which setting names it."""
     if not Path(path).is_file():
         raise ModelUnavailableError(f"the {what} model {path} does not exist (set {setting}, or run `make train`)")
+    return Path(path)
+
+
+def load_pair_classifier(path: Path, what: str, setting: str) -> PairClassifier:
+    """An int8 ONNX pair classifier, or ModelUnavailableError saying which setting names the file."""
+    require_model_file(path, what, setting)
     try:
         return PairClassifier(path)
     except Exception as exc:  # onnxruntime raises its own exception types for unreadable graphs
@@ -52,9 +58,7 @@ class DeferredPairClassifier:
     fails at start-up; an unreadable file fails on the first yes/no question, with the same error."""
 
     def __init__(self, path: Path, what: str, setting: str):
-        if not Path(path).is_file():
-            raise ModelUnavailableError(f"the {what} model {path} does not exist (set {setting}, or run `make train`)")
-        self.path, self._what, self._setting = Path(path), what, setting
+        self.path, self._what, self._setting = require_model_file(path, what, setting), what, setting
         self._model: PairClassifier | None = None
 
     @property
