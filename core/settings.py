@@ -257,6 +257,11 @@ class Settings(BaseSettings):
         return self.data_dir / "index"
 
     @property
+    def cache_dir(self) -> Path:
+        """What can be rebuilt from the rest (embeddings, router prototypes): safe to delete."""
+        return self.data_dir / "cache"
+
+    @property
     def ratelimit_path(self) -> Path:
         return self.data_dir / "ratelimit.sqlite"
 

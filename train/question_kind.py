@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.splits import splits_for
+from eval.splits import select
 from rag.models import question_kind as qk
 from train import metrics
 from train.sources import SharedData
@@ -43,25 +43,16 @@ CHECKS = {  # must hold for the shipped weights (the issue's examples and their 
 
 def labelled(shared: SharedData, split: str) -> list[tuple[str, int, str]]:
     """(question, 1 if yes/no, source) for one split."""
-    out = []
-    assigned = splits_for(shared.bioasq)
-    out += [
-        (q["question"], int(q["category"] == "bioasq-yesno"), "bioasq")
-        for q in shared.bioasq
-        if assigned[q["id"]] == split
-    ]
-    assigned = splits_for(shared.pubmedqa)
-    out += [(q["question"], 1, "pubmedqa") for q in shared.pubmedqa if assigned[q["id"]] == split]
-    return out
+    bioasq = [(q["question"], int(q["category"] == "bioasq-yesno"), "bioasq") for q in select(shared.bioasq, split)]
+    return bioasq + [(q["question"], 1, "pubmedqa") for q in select(shared.pubmedqa, split)]
 
 
 def forms(shared: SharedData, split: str) -> list[tuple[str, str]]:
     """(question, factoid|list|summary) for the BioASQ questions of one split that are not yes/no."""
-    assigned = splits_for(shared.bioasq)
     return [
         (q["question"], q["category"].removeprefix("bioasq-"))
-        for q in shared.bioasq
-        if assigned[q["id"]] == split and q["category"].removeprefix("bioasq-") in FORMS
+        for q in select(shared.bioasq, split)
+        if q["category"].removeprefix("bioasq-") in FORMS
     ]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.splits import splits_for
+from eval.splits import select
 from train import data, metrics
 from train.negatives import Bm25
 from train.sources import SharedData
@@ -40,9 +40,8 @@ def _random_records(rng: random.Random, pmids: list[str], exclude: set[str], n: 
 
 def build_pairs(shared: SharedData, bm25: Bm25, split: str, seed: int, limit: int | None = None):
     rng = random.Random(f"relevance-{split}-{seed}")
-    assigned = splits_for(shared.bioasq)
     pairs = []
-    for i, q in enumerate(q for q in shared.bioasq if assigned[q["id"]] == split):
+    for i, q in enumerate(select(shared.bioasq, split)):
         if i >= MAX_TRAIN_QUESTIONS:
             break
         gold = set(q["gold_pmids"])
@@ -74,11 +73,8 @@ def build_candidates(
     """Sentence ranking problems and passage (record re-ranking) problems for evaluation; passages
     (the costly part) only for the first ``passage_limit`` questions."""
     rng = random.Random(f"relevance-eval-{split}-{seed}")
-    assigned = splits_for(shared.bioasq)
     sentence_sets, passage_sets = [], []
-    for q in shared.bioasq:
-        if assigned[q["id"]] != split:
-            continue
+    for q in select(shared.bioasq, split):
         gold = set(q["gold_pmids"])
         gold_records = _records(q["gold_pmids"], shared.records)
         hard_ids = bm25.top(q["question"], 10, gold)

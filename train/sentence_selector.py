@@ -23,7 +23,7 @@ from tqdm import tqdm
 from core.errors import IndexMissingError
 from core.settings import Settings
 from eval.answer_metrics import key_fact_recall
-from eval.splits import splits_for
+from eval.splits import select
 from rag.answer.extractive import ExtractiveGenerator, Scored
 from rag.models.sentence_selector import FEATURES, SentenceSelector, selector_features
 from train.sources import SharedData
@@ -136,8 +136,7 @@ def index_facts(settings: Settings) -> dict:
 
 
 def bioasq(shared: SharedData, split: str, limit: int | None = None) -> list[dict]:
-    assigned = splits_for(shared.bioasq)
-    return [q for q in shared.bioasq if assigned[q["id"]] == split][:limit]
+    return select(shared.bioasq, split)[:limit]
 
 
 def run(

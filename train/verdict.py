@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.splits import splits_for
+from eval.splits import select
 from rag.models.pair_classifier import PairClassifier
 from train import data, metrics
 from train.sources import SharedData
@@ -31,12 +31,10 @@ TOP_SENTENCES = 3
 
 def questions(shared: SharedData, split: str, source: str) -> list[dict]:
     if source == "bioasq":
-        assigned = splits_for(shared.bioasq)
-        pool = [q for q in shared.bioasq if q["category"] == "bioasq-yesno"]
+        pool = [q for q in select(shared.bioasq, split) if q["category"] == "bioasq-yesno"]
     else:
-        assigned = splits_for(shared.pubmedqa)
-        pool = shared.pubmedqa
-    return [q for q in pool if assigned[q["id"]] == split and data.yes_no_label(q) is not None]
+        pool = select(shared.pubmedqa, split)
+    return [q for q in pool if data.yes_no_label(q) is not None]
 
 
 def training_pairs(shared: SharedData, split: str = "train") -> list[data.Pair]:

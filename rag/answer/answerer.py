@@ -102,7 +102,7 @@ class Answerer:
             embedder,
             floor=answer.routing_floor,
             cue_weight=answer.routing_cue_weight,
-            cache_dir=settings.data_dir / "cache",
+            cache_dir=settings.cache_dir,
         )
         self.threshold = refusal_threshold(settings)
         self.relevance = relevance

@@ -110,7 +110,7 @@ class EmbedStats:
 class LocalEmbeddings(Embeddings):
     """LangChain embeddings over a local model; `embed_array` is the vectorised path the indexer uses."""
 
-    def __init__(self, settings: EmbeddingSettings, data_dir: Path | None = None, *, use_cache: bool = True):
+    def __init__(self, settings: EmbeddingSettings, cache_dir: Path | None = None, *, use_cache: bool = True):
         path = resolve_model_path(settings)
         fingerprint = model_fingerprint(path)
         self.encoder: Encoder
@@ -124,7 +124,7 @@ class LocalEmbeddings(Embeddings):
             precision = resolve_precision(settings.precision)
             self.encoder = TorchEncoder(path, precision, batch_size, settings.threads)
         self.info = ModelInfo(f"{path.parent.name}/{path.name}", fingerprint, self.encoder.dimension, self.encoder.variant)
-        self.cache = EmbeddingCache(data_dir / "cache" / "embeddings.sqlite") if use_cache and data_dir else None
+        self.cache = EmbeddingCache(cache_dir / "embeddings.sqlite") if use_cache and cache_dir else None
         self.stats = EmbedStats()
 
     def _key(self, text: str) -> str:

@@ -176,7 +176,7 @@ class Indexer:
         checkpoint: Checkpoint = crash_at_env_stage,
     ):
         self.settings = settings
-        self.embeddings = embeddings or LocalEmbeddings(settings.embedding, settings.data_dir)
+        self.embeddings = embeddings or LocalEmbeddings(settings.embedding, settings.cache_dir)
         self.params: ChunkingParams = chunking_params(settings)
         self._client = chroma_client
         self.checkpoint = checkpoint

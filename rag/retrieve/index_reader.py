@@ -36,7 +36,7 @@ class IndexReader:
     ) -> "IndexReader":
         """IndexMissingError when nothing is built, IndexMismatchError when the settings imply another index."""
         manifest = read_manifest(settings.index_dir)
-        embeddings = embeddings or LocalEmbeddings(settings.embedding, settings.data_dir, use_cache=False)
+        embeddings = embeddings or LocalEmbeddings(settings.embedding, settings.cache_dir, use_cache=False)
         check(manifest.identity, identity_for(settings, embeddings.info), settings.index_dir)
         bm25 = BM25Index.load(bm25_dir(settings))
         address = server_address(settings) if settings.chroma.mode == "http" else str(settings.index_dir)
