@@ -27,6 +27,17 @@ def synthetic_evidence(pmid: str, *sentences: str, relevance: float = 0.6, score
     )
 
 
+def synthetic_passages(pmid: str, *passages: str) -> Evidence:
+    """A record with one passage per argument, in abstract order (chunk 0 first)."""
+    return Evidence(
+        pmid=pmid,
+        title=f"Synthetic record {pmid}",
+        score=0.03,
+        relevance=0.6,
+        passages=[Passage(chunk_id=f"{pmid}:{i}", text=text, score=0.03) for i, text in enumerate(passages)],
+    )
+
+
 @pytest.fixture(scope="session")
 def embedder() -> LocalEmbeddings:
     """The real bundled all-MiniLM-L6-v2 model, loaded once per session."""

@@ -18,8 +18,7 @@ from rag.answer.extractive import (
 from rag.answer.verdict import VerdictReader
 from rag.models import RELEVANCE_MODEL, VERDICT_MODEL
 from rag.models.pair_classifier import PairClassifier
-from rag.types import Evidence, Passage
-from tests.rag.answer.answer_fixtures import embedder, synthetic_evidence  # noqa: F401 (fixture)
+from tests.rag.answer.answer_fixtures import embedder, synthetic_evidence, synthetic_passages  # noqa: F401 (fixture)
 
 EVIDENCE = [
     synthetic_evidence(
@@ -118,24 +117,14 @@ def test_yes_no_verdict_is_read_from_the_evidence(reading_generator: ExtractiveG
     assert reading_generator.answer(question, positive, yes_no=False).verdict is None
 
 
-def two_passage_record(pmid: str, *passages: str) -> Evidence:
-    return Evidence(
-        pmid=pmid,
-        title=f"Synthetic record {pmid}",
-        score=0.03,
-        relevance=0.6,
-        passages=[Passage(chunk_id=f"{pmid}:{i}", text=text, score=0.03) for i, text in enumerate(passages)],
-    )
-
-
 @pytest.mark.parametrize("second_reading", [True, False])
 def test_when_the_best_sentence_leaves_the_verdict_open_the_top_record_decides_it(embedder, second_reading) -> None:  # noqa: F811
-    top_record = two_passage_record(
+    top_record = synthetic_passages(
         "90000021",
         "Synthetic rats with lung fibrosis were housed for eight weeks.",
         "Collagen deposition in the synthetic lungs fell by half after the secretome course.",
     )
-    negated = two_passage_record(
+    negated = synthetic_passages(
         "90000022", "In conclusion, synthetic secretome treatment did not reduce lung fibrosis in treated rats."
     )
     generator = ExtractiveGenerator(
