@@ -22,8 +22,8 @@ from rag.answer.study_type import StudyType, classify_study
 TERMS_PATH = Path(__file__).with_name("profile_terms.json")
 TITLE_WEIGHT = 3
 FACETS = ("product", "source", "indication", "evidence", "preconditioning")
-TEXT_CUES = ("review_title", "review_body", "in_vitro", "intervention", "animal", "cell_therapy_in_patients",
-             "own_experiments", "human_subjects")
+TEXT_CUES = ("review_title", "review_body", "case_report", "in_vitro", "intervention", "interventional", "animal",
+             "cell_therapy_in_patients", "own_experiments", "human_subjects")
 
 
 class EvidenceProfile(BaseModel):
@@ -84,11 +84,14 @@ class Dictionaries:
     evidence_labels: tuple[str, ...]
     guideline_pub_types: frozenset[str]
     guideline_title: re.Pattern[str]
+    guideline_adherence: re.Pattern[str]
     review_title: re.Pattern[str]
     review_body: re.Pattern[str]
     in_vitro: re.Pattern[str]
     intervention: re.Pattern[str]
     animal: re.Pattern[str]
+    interventional: re.Pattern[str]
+    case_report: re.Pattern[str]
     cell_therapy_in_patients: re.Pattern[str]
     own_experiments: re.Pattern[str]
     human_subjects: re.Pattern[str]
@@ -146,6 +149,7 @@ def load_dictionaries(path: Path = TERMS_PATH) -> Dictionaries:
         evidence_labels=tuple(evidence["labels"]),
         guideline_pub_types=frozenset(p.lower() for p in evidence["guideline_pub_types"]),
         guideline_title=_compile(evidence["guideline_title"]),
+        guideline_adherence=_compile(evidence["guideline_adherence"]),
         **{cue: _compile(evidence["text_cues"][cue]) for cue in TEXT_CUES},
     )
 
@@ -166,25 +170,30 @@ def _mesh_label(facet: Facet, descriptors: list[str]) -> str | None:
 
 
 def _evidence_level(record: PubMedRecord, study: StudyType, title: str, d: Dictionaries) -> str:
-    """The study type's level, read further from the words of records without MeSH.
+    """The study type's level, read further from the words where publication types and MeSH name no design.
 
-    A record without MeSH whose publication types say nothing about design ("Journal Article") is
+    A record whose publication types or MeSH say nothing about design ("Journal Article", "Humans") is
     classified again from its text alone; then the data file's text cues add cell or cell-free products
-    given to patients (a human trial), reviews, cell experiments and animal work (knockouts, animals aged
-    in weeks or months) the classifier leaves as "other" or "in vitro", and a "trial" read from words alone
-    with no registry id, no phase and no intervention is an observational study ("other").
+    given to patients and people assigned to groups or arms (a human trial), case reports ("other"),
+    reviews, cell experiments and animal work (knockouts, animals aged in weeks or months) the classifier
+    leaves as "other" or "in vitro", and a "trial" read from words alone with no registry id, no phase and
+    no intervention is an observational study ("other").
     """
     level = d.evidence_map.get(study.name, "other")
-    if record.mesh or (record.pub_types and level != "other"):
+    if level != "other" and (record.mesh or record.pub_types):
         return level
     text = f"{title} {record.abstract}"
-    if record.pub_types:
+    if record.mesh or record.pub_types:
         study = classify_study((), (), record.trial_ids, text)
         level = d.evidence_map.get(study.name, "other")
     if level == "other" and d.cell_therapy_in_patients.search(text):
         return "human trial"
     if level in ("other", "in vitro") and d.animal.search(text):
         return "animal"
+    if level == "other" and d.interventional.search(text):
+        return "human trial"
+    if level == "other" and d.case_report.search(text):
+        return "other"
     if level == "other":
         if d.review_title.search(title) or d.review_body.search(record.abstract):
             return "review"
@@ -210,7 +219,7 @@ def profile_record(record: PubMedRecord, dictionaries: Dictionaries | None = Non
     study = classify_study(record.pub_types, descriptors, record.trial_ids, f"{title} {record.abstract}")
     evidence = _evidence_level(record, study, title, d)
     is_guideline_type = {p.lower() for p in record.pub_types} & d.guideline_pub_types
-    if is_guideline_type or d.guideline_title.search(title):
+    if is_guideline_type or (d.guideline_title.search(title) and not d.guideline_adherence.search(title)):
         evidence = "guideline"
     return EvidenceProfile(
         pmid=record.pmid,

@@ -18,6 +18,9 @@ from tests.rag.review.hand_checked import (
     HELD_OUT,
     LONG_REST,
     OFF_TOPIC_SEED_19,
+    OFF_TOPIC_SEED_20,
+    OFF_TOPIC_SEED_21,
+    OFF_TOPIC_SEED_22,
     REST_OF_POOL,
     SHORT_SEED_16,
     SHORT_SEED_17,
@@ -103,6 +106,29 @@ def test_evidence_levels_group_study_types_with_trial_phase_and_nct_ids():
     assert profile_record(synthetic("knockout", "Synthetic Scube2 -/- bones were short.")).evidence == "animal"
 
 
+@pytest.mark.parametrize(
+    ("title", "text", "mesh", "expected"),
+    [
+        ("needle counts for invented neck pain", "Synthetic patients were randomly assigned to two groups.", [],
+         "human trial"),
+        ("an invented risk score", "Synthetic patients were divided into two groups by their score.", [], "other"),
+        ("made-up venous stents", "A prospective, single-arm synthetic study of an invented stent.", [], "human trial"),
+        ("invented drug in mice", "Synthetic mice were randomly assigned to two groups.", [], "animal"),
+        ("made-up thyroid cysts", "Synthetic patients were allocated to two groups and treated.",
+         [MeshHeading(descriptor="Humans")], "human trial"),
+        ("an invented microdeletion", "We report a case of a synthetic girl and discuss the gene's role.", [], "other"),
+        ("invented disease in the era of RNA drugs", "Synthetic therapies have changed care.", [], "review"),
+        ("adherence to made-up treatment guidelines", "Synthetic pharmacists were surveyed.", [], "other"),
+    ],
+)
+def test_text_cues_read_the_design_where_publication_types_and_mesh_name_none(title, text, mesh, expected):
+    """Version 2026.12.02-7's cues (hand_checked.py, OFF_TOPIC_SEED_21): a MeSH list of check tags such as
+    "Humans" names no design, so the words still decide; people assigned to arms make a trial, people divided
+    by a score do not (on the snapshot "divided into groups" was mostly observational); a case report that
+    discusses is no review."""
+    assert profile_record(synthetic(title, text, mesh=mesh)).evidence == expected
+
+
 def test_mesh_headings_decide_the_indication_over_words():
     record = synthetic("exosomes and the heart", "Synthetic heart heart heart.", mesh=[MeshHeading(descriptor="Wound Healing")])
     assert profile_record(record).indication == "skin and wounds"
@@ -137,12 +163,13 @@ def test_stored_profiles_follow_the_store_and_the_dictionary_version(tmp_path: P
 
 
 ALL_HAND_CHECKED = HAND_CHECKED + HELD_OUT + LONG_REST + SHORT_SEED_16 + SHORT_SEED_17 + SHORT_SEED_18 + REST_OF_POOL
+OFF_TOPIC = OFF_TOPIC_SEED_19 + OFF_TOPIC_SEED_20 + OFF_TOPIC_SEED_21 + OFF_TOPIC_SEED_22
 
 
 @functools.cache
 def hand_checked_records() -> dict[str, PubMedRecord]:
     """The corpus records of every hand-checked PMID, read from the snapshot once per session."""
-    wanted = {row[0] for row in ALL_HAND_CHECKED + OFF_TOPIC_SEED_19}
+    wanted = {row[0] for row in ALL_HAND_CHECKED + OFF_TOPIC}
     records = {r.pmid: r for r in read_jsonl(CORPUS) if isinstance(r, PubMedRecord) and r.pmid in wanted}
     assert set(records) == wanted, f"hand-checked PMIDs missing from the corpus: {wanted - set(records)}"
     return records
@@ -174,13 +201,13 @@ def assert_agreement(rows, floors: dict[str, int]) -> None:
 def test_profiles_agree_with_the_hand_checked_sample():
     """170 records labelled by hand, in six batches, each labelled before the dictionaries it was first
     checked against were run on it (see hand_checked.py); together they are every record of the on-topic pool.
-    Measured with dictionary version 2026.12.01-5, all 170: product 156 (92%), source 154 (91%), indication
-    155 (91%), evidence level 154 (91%), preconditioning 170 (all 'none': the snapshot has no preconditioned
+    Measured with dictionary version 2026.12.02-7, all 170: product 156 (92%), source 155 (91%), indication
+    155 (91%), evidence level 155 (91%), preconditioning 170 (all 'none': the snapshot has no preconditioned
     record). Every batch but the last was tuned on after its first check, so these are in-sample figures; the
     floors below are what was measured."""
     assert len(ALL_HAND_CHECKED) == 170
     assert_agreement(
-        ALL_HAND_CHECKED, {"product": 156, "source": 154, "indication": 155, "evidence": 154, "preconditioning": 170}
+        ALL_HAND_CHECKED, {"product": 156, "source": 155, "indication": 155, "evidence": 155, "preconditioning": 170}
     )
 
 
@@ -189,18 +216,31 @@ def test_profiles_on_the_batches_labelled_blind():
     after the last change to -4 and not tuned on: product 24, source 18, indication 21, evidence level 18 with
     -4, evidence 19 with -5. REST_OF_POOL (25) was labelled before -4 was run on it: product 17, source 21,
     indication 18, evidence level 21 with -4; -5 added one evidence cue (`own_experiments`) after that check,
-    so its 22 with -5 is not blind. The closest this suite has to the accuracy on records nobody has read."""
+    so its 22 with -5 (23 with -7) is not blind. The closest this suite has to the accuracy on on-topic
+    records nobody has read."""
     assert_agreement(
         SHORT_SEED_18 + REST_OF_POOL,
-        {"product": 41, "source": 39, "indication": 39, "evidence": 41, "preconditioning": 49},
+        {"product": 41, "source": 40, "indication": 39, "evidence": 42, "preconditioning": 49},
     )
 
 
 def test_profiles_off_the_topic_labelled_blind():
-    """20 records outside the on-topic pool, labelled after version 2026.12.01-5 was fixed and checked once:
-    product 20, source 20, indication 14, evidence level 14, preconditioning 20. Off the topic the evidence
+    """OFF_TOPIC_SEED_22: 30 records outside the on-topic pool, labelled after version 2026.12.02-7 was fixed
+    and checked once, not tuned on: product 29, source 26, indication 21 (70%), evidence level 24 (80%),
+    preconditioning 30 (version -5 on the same rows: indication 20, evidence 22). Off the topic the evidence
     level misses reviews whose text never says so and cell work the cues do not name, and the indication
-    follows organ words (brain metastases as neurological): the snapshot's map counts these records too."""
+    follows organ words or finds none: the snapshot's map counts these records too."""
     assert_agreement(
-        OFF_TOPIC_SEED_19, {"product": 20, "source": 20, "indication": 14, "evidence": 14, "preconditioning": 20}
+        OFF_TOPIC_SEED_22, {"product": 29, "source": 26, "indication": 21, "evidence": 24, "preconditioning": 30}
+    )
+
+
+def test_profiles_off_the_topic_on_the_batches_tuned_on():
+    """The three earlier off-topic batches, each checked blind once and then tuned on (hand_checked.py says
+    with which version): their figures now are in-sample, kept so a later change cannot lose them unseen.
+    Version 2026.12.02-7: OFF_TOPIC_SEED_19 indication 16, evidence 14 of 20; OFF_TOPIC_SEED_20 source 28,
+    indication 28, evidence 24 of 30; OFF_TOPIC_SEED_21 product 28, source 27, indication 24, evidence 20 of 30."""
+    assert_agreement(
+        OFF_TOPIC_SEED_19 + OFF_TOPIC_SEED_20 + OFF_TOPIC_SEED_21,
+        {"product": 78, "source": 75, "indication": 68, "evidence": 58, "preconditioning": 80},
     )
