@@ -1,6 +1,6 @@
 """Real corpus records whose evidence profile a person read and labelled by hand (PMIDs and labels only).
 
-Eleven lists, each labelled before the dictionary version it was first checked against had been run on it;
+Twelve lists, each labelled before the dictionary version it was first checked against had been run on it;
 each list says how it was drawn and what happened after. The first (HAND_CHECKED) was drawn with `random.Random(14).sample` from the 70 records of ../shared/corpus whose title or abstract names
 a secretome, conditioned medium, exosomes, extracellular vesicles, amniotic material or mesenchymal
 stem/stromal cells and whose abstract is over 300 characters (36 records), plus two chosen as traps
@@ -564,4 +564,71 @@ OFF_TOPIC_SEED_22: list[tuple[str, str, str, str, str, str, str]] = [
      "none", "multisociety consensus on CRS and HIPEC for peritoneal mesothelioma"),
     ("39796698", "not stated", "unknown", "other", "review",
      "none", "deep learning on lymphoma PET: systematic review"),
+]
+
+# Labelled on 2026-12-02 after version 2026.12.02-7 was fixed and before it was run on them, and not tuned on:
+# `random.Random(23).sample(..., 30)` of the 456 records outside the on-topic pool (not in any list above) whose
+# title or abstract names stem, stromal or progenitor cells, iPSCs or pluripotency: haematopoietic transplants,
+# cancer stem cells, neural stem cell niches, iPSC models. Product is "whole cells" only where isolated or
+# transplanted stem cells are what the record studies; stem cells named as a setting or as tissue biology are
+# "not stated". Haematopoietic grafts are source "other". Version -7: product 12, source 21, indication 25,
+# evidence 18, preconditioning 30 of 30.
+NEAR_TOPIC_SEED_23: list[tuple[str, str, str, str, str, str, str]] = [
+    ("39500323", "not stated", "unknown", "other", "other",
+     "none", "immunoglobulin-associated senescence in ageing; abstract is page markup"),
+    ("35637731", "whole cells", "iPSC-derived", "neurological", "in vitro",
+     "none", "ASPA gene put into Canavan patients' iPSCs"),
+    ("39746691", "not stated", "unknown", "other", "other",
+     "none", "HHV-6 infection after allogeneic HSCT: retrospective"),
+    ("24672280", "whole cells", "other", "other", "human trial",
+     "none", "high-dose thiotepa with autologous stem cell rescue in osteosarcoma"),
+    ("18223644", "whole cells", "ESC-derived", "not stated", "in vitro",
+     "none", "Nanog and pluripotency of mouse ES cells; title only"),
+    ("38615143", "not stated", "unknown", "immune / inflammatory", "other",
+     "none", "two GVHD prophylaxis regimens after allogeneic SCT: registry"),
+    ("37223371", "not stated", "unknown", "immune / inflammatory", "other",
+     "none", "VEXAS: UBA1 mutation in haematopoietic progenitors (snippet)"),
+    ("37936199", "whole cells", "iPSC-derived", "musculoskeletal", "in vitro",
+     "none", "osteoclasts differentiated from iPSCs"),
+    ("37770435", "not stated", "unknown", "other", "other",
+     "none", "RNF40 and glycolysis in basal-like breast cancer; design cut off"),
+    ("38366596", "not stated", "unknown", "not stated", "animal",
+     "none", "GDF15 ablation and the neural stem cell niche (mice)"),
+    ("37648862", "whole cells", "other", "other", "other",
+     "none", "epitope-edited haematopoietic stem cells for AML immunotherapy; design cut off"),
+    ("27560196", "not stated", "unknown", "lung / COVID-19", "review",
+     "none", "treating interstitial lung disease in systemic sclerosis: review"),
+    ("39213423", "whole cells", "other", "other", "other", "none", "autologous HCT in a rare lymphoma: registry"),
+    ("29548059", "not stated", "unknown", "other", "other",
+     "none", "paediatric gliomas and their cells of origin (snippet)"),
+    ("33146052", "not stated", "unknown", "other", "human trial",
+     "none", "a salvage regimen for lymphoma bridging to transplant: toxicities"),
+    ("38049411", "not stated", "unknown", "not stated", "other",
+     "none", "nitric oxide and the Arabidopsis shoot meristem (plants)"),
+    ("18083160", "not stated", "unknown", "not stated", "animal",
+     "none", "a primitive-endoderm marker from stem cell lines and early embryos"),
+    ("30176986", "not stated", "unknown", "not stated", "animal",
+     "none", "retromer and Notch in Drosophila neuroblasts"),
+    ("38695605", "not stated", "unknown", "other", "review",
+     "none", "daratumumab for transplant-ineligible myeloma: systematic review"),
+    ("38071327", "whole cells", "other", "other", "other",
+     "none", "allogeneic HCT in AML after induction failure: retrospective"),
+    ("19059466", "whole cells", "other", "neurological", "in vitro",
+     "none", "Notch in neural progenitor cells cultured after stroke"),
+    ("26559963", "not stated", "unknown", "musculoskeletal", "review",
+     "none", "recruiting endogenous progenitors for cartilage repair: review"),
+    ("24710539", "whole cells", "unknown", "musculoskeletal", "other",
+     "none", "cartilage regeneration approaches incl. stem cells (snippet)"),
+    ("39136779", "whole cells", "bone marrow", "musculoskeletal", "animal",
+     "none", "zinc bioactive glass on human BMSCs and in rat femoral defects"),
+    ("38238086", "whole cells", "iPSC-derived", "neurological", "in vitro",
+     "none", "MID1 RING domain and brain patterning in edited iPSC lines"),
+    ("37931207", "not stated", "unknown", "other", "review",
+     "none", "causes and consequences of clonal haematopoiesis: review"),
+    ("18786246", "not stated", "unknown", "not stated", "other", "none", "Sox10 in neural crest stem cells (snippet)"),
+    ("38277625", "not stated", "unknown", "other", "other", "none", "virus-reactive T cells in aplastic anaemia"),
+    ("38729993", "not stated", "unknown", "not stated", "animal",
+     "none", "a Myc enhancer cluster in pluripotency and mouse embryos"),
+    ("39232166", "not stated", "unknown", "neurological", "other",
+     "none", "DNA methylation and astrocyte stemness in ischaemia; design cut off"),
 ]

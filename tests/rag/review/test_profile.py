@@ -17,6 +17,7 @@ from tests.rag.review.hand_checked import (
     HAND_CHECKED,
     HELD_OUT,
     LONG_REST,
+    NEAR_TOPIC_SEED_23,
     OFF_TOPIC_SEED_19,
     OFF_TOPIC_SEED_20,
     OFF_TOPIC_SEED_21,
@@ -169,7 +170,7 @@ OFF_TOPIC = OFF_TOPIC_SEED_19 + OFF_TOPIC_SEED_20 + OFF_TOPIC_SEED_21 + OFF_TOPI
 @functools.cache
 def hand_checked_records() -> dict[str, PubMedRecord]:
     """The corpus records of every hand-checked PMID, read from the snapshot once per session."""
-    wanted = {row[0] for row in ALL_HAND_CHECKED + OFF_TOPIC}
+    wanted = {row[0] for row in ALL_HAND_CHECKED + OFF_TOPIC + NEAR_TOPIC_SEED_23}
     records = {r.pmid: r for r in read_jsonl(CORPUS) if isinstance(r, PubMedRecord) and r.pmid in wanted}
     assert set(records) == wanted, f"hand-checked PMIDs missing from the corpus: {wanted - set(records)}"
     return records
@@ -232,6 +233,18 @@ def test_profiles_off_the_topic_labelled_blind():
     follows organ words or finds none: the snapshot's map counts these records too."""
     assert_agreement(
         OFF_TOPIC_SEED_22, {"product": 29, "source": 26, "indication": 21, "evidence": 24, "preconditioning": 30}
+    )
+
+
+def test_profiles_near_the_topic_labelled_blind():
+    """NEAR_TOPIC_SEED_23: 30 records outside the on-topic pool that name stem or progenitor cells, labelled
+    after version 2026.12.02-7 was fixed and checked once, not tuned on: product 12 (40%), source 21,
+    indication 25, evidence level 18, preconditioning 30. The product facet's fallback makes every record that
+    names stem cells "whole cells", also where they are only the setting (an infection after a haematopoietic
+    transplant) or tissue biology (a stem cell niche); a review's own store holds fewer such records than the
+    snapshot, but the map of a store that mixes them in overcounts whole cells."""
+    assert_agreement(
+        NEAR_TOPIC_SEED_23, {"product": 12, "source": 21, "indication": 25, "evidence": 18, "preconditioning": 30}
     )
 
 
