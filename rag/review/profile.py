@@ -174,7 +174,7 @@ def _evidence_level(record: PubMedRecord, study: StudyType, title: str, d: Dicti
 
     A record whose publication types or MeSH say nothing about design ("Journal Article", "Humans") is
     classified again from its text alone; then the data file's text cues add cell or cell-free products
-    given to patients and people assigned to groups or arms (a human trial), case reports ("other"),
+    given to patients and people allocated or assigned to arms (a human trial), case reports ("other"),
     reviews, cell experiments and animal work (knockouts, animals aged in weeks or months) the classifier
     leaves as "other" or "in vitro", and a "trial" read from words alone with no registry id, no phase and
     no intervention is an observational study ("other").
@@ -190,11 +190,11 @@ def _evidence_level(record: PubMedRecord, study: StudyType, title: str, d: Dicti
         return "human trial"
     if level in ("other", "in vitro") and d.animal.search(text):
         return "animal"
-    if level == "other" and d.interventional.search(text):
-        return "human trial"
-    if level == "other" and d.case_report.search(text):
-        return "other"
     if level == "other":
+        if d.interventional.search(text):
+            return "human trial"
+        if d.case_report.search(text):
+            return "other"
         if d.review_title.search(title) or d.review_body.search(record.abstract):
             return "review"
         if d.in_vitro.search(text) or (d.own_experiments.search(text) and not d.human_subjects.search(text)):
