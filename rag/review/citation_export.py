@@ -82,12 +82,21 @@ def _link(record: PubMedRecord) -> str:
     return f"https://pubmed.ncbi.nlm.nih.gov/{record.pmid}/"
 
 
+class PlainRisWriter(rispy.RisWriter):
+    """rispy's RIS writer without the "1." line it puts before each record: here a record starts at its TY
+    line, as in PubMed's own RIS export and the RIS specification."""
+
+    def set_header(self, count: int) -> str:
+        return ""
+
+
 def to_ris(records: Iterable[PubMedRecord]) -> str:
     entries = []
     for r in records:
-        entry = {
-            "type_of_reference": "JOUR",
-            "title": clean_title(r.title),
+        entry: dict[str, object] = {"type_of_reference": "JOUR"}
+        if title := clean_title(r.title):  # most snapshot records have none: no empty TI line
+            entry["title"] = title
+        entry |= {
             "authors": [_comma_name(split_author(a)) for a in r.authors],
             "accession_number": r.pmid,
             "notes": [f"PMID: {r.pmid}"] + (["RETRACTED"] if r.retracted else []),
@@ -101,7 +110,7 @@ def to_ris(records: Iterable[PubMedRecord]) -> str:
         if r.doi:
             entry["doi"] = r.doi
         entries.append(entry)
-    return rispy.dumps(entries)
+    return rispy.dumps(entries, implementation=PlainRisWriter)
 
 
 def _bibtex_value(text: str) -> str:

@@ -57,6 +57,16 @@ def test_ris_reads_back_with_rispy(records):
         assert [a.split(",")[0] for a in entry.get("authors", [])] == family_names(record)
 
 
+def test_ris_records_start_at_their_type_line_without_numbering_or_empty_titles(records):
+    """Reference managers read a record from its TY line, as PubMed writes RIS: no "1." line (rispy's default
+    header) and no empty TI for the untitled snapshot records."""
+    text = export_references(records, "ris")
+    blocks = [block for block in text.strip().split("\n\n") if block]
+    assert len(blocks) == len(records)
+    assert all(block.startswith("TY  - JOUR\n") and block.rstrip().endswith("ER  -") for block in blocks)
+    assert "TI  - \n" not in text and not any(line.rstrip(".").isdigit() for line in text.splitlines())
+
+
 def test_bibtex_reads_back_with_bibtexparser(records):
     library = bibtexparser.parse_string(export_references(records, "bibtex"))
     assert library.failed_blocks == []
