@@ -82,6 +82,56 @@ def test_questions_and_ideal_answers_are_not_pasted_from_their_records(curated, 
     assert not copied
 
 
+UNANSWERABLE_SET = CURATED_SET.with_name("unanswerable.jsonl")
+# What each held-out unanswerable question asks about (its product or source) and the detail it asks for:
+# no snapshot record names both, which is what makes the question unanswerable here.
+ABSENT_PAIRS = {
+    "una-01": (r"exosom|extracellular vesicle", r"infarct"),
+    "una-02": (r"exosom|extracellular vesicle|secretome", r"ototox"),
+    "una-03": (r"secretome|conditioned medi|exosom", r"erectile"),
+    "una-04": (r"amniotic", r"necrotizing enterocolitis|necrotising enterocolitis"),
+    "una-05": (r"exosom|extracellular vesicle|secretome", r"bronchopulmonary dysplasia"),
+    "una-06": (r"exosom|extracellular vesicle", r"intra-articular|intraarticular"),
+    "una-07": (r"exosom|extracellular vesicle|secretome", r"potency assay"),
+    "una-08": (r"conditioned medi|secretome|exosom|extracellular vesicle", r"advanced therapy medicinal|ATMP"),
+    "una-09": (r"exosom|extracellular vesicle|secretome", r"lyophili|freeze-dr"),
+    "una-10": (r"menstrual", r"ovar"),
+    "una-11": (r"exosom|extracellular vesicle", r"bioreactor"),
+    "una-12": (r"dental pulp|secretome", r"optic nerve crush|optic nerve"),
+    "una-13": (r"exosom|extracellular vesicle|secretome", r"psoria"),
+    "una-14": (r"amniotic", r"plantar fasci"),
+    "una-15": (r"exosom|extracellular vesicle|secretome", r"miR-210"),
+    "una-16": (r"exosom|extracellular vesicle|secretome", r"lupus nephritis|proteinuria"),
+    "una-17": (r"secretome|conditioned medi|exosom|extracellular vesicle", r"amyotrophic|ALS patients"),
+    "una-18": (r"exosom|extracellular vesicle", r"release criteria|ISCT"),
+    "una-19": (r"exosom|extracellular vesicle|secretome", r"carbon tetrachloride|CCl4|CCl\(4\)"),
+    "una-20": (r"conditioned medi|secretome|exosom|extracellular vesicle", r"cornea|alkali burn"),
+    "una-21": (r"exosom|extracellular vesicle", r"freeze-thaw|freeze thaw"),
+    "una-22": (r"exosom|extracellular vesicle|secretome|conditioned medi", r"alopecia|hair"),
+}
+
+
+def test_the_held_out_unanswerable_set_asks_what_no_snapshot_record_holds(shared_dir):
+    """eval/questions/unanswerable.jsonl: 22 questions written on 2026-12-02 and never used to fit or choose
+    anything; a record naming both the question's subject and its detail would make it answerable."""
+    questions = load_questions(UNANSWERABLE_SET).questions
+    assert [q.id for q in questions] == list(ABSENT_PAIRS)
+    assert all(not q.answerable and q.category in TOPICAL for q in questions)
+    pairs = {qid: (re.compile(a, re.IGNORECASE), re.compile(b, re.IGNORECASE)) for qid, (a, b) in ABSENT_PAIRS.items()}
+    any_subject = re.compile("|".join(sorted({a for a, _ in ABSENT_PAIRS.values()})), re.IGNORECASE)
+    found: dict[str, list[str]] = {}
+    with CORPUS.open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            text = f"{record['title']} {record['abstract']}"
+            if not any_subject.search(text):
+                continue
+            for qid, (subject, detail) in pairs.items():
+                if subject.search(text) and detail.search(text):
+                    found.setdefault(qid, []).append(record["pmid"])
+    assert found == {"una-10": ["26305889", "26653113"]}, found  # both about ovarian hormones and the menstrual cycle
+
+
 def test_the_bioasq_dev_set_loads_with_the_same_loader(shared_dir):
     dev = load_questions(SHARED / "eval" / "bioasq-dev.jsonl")
     assert len(dev) == 1968
