@@ -25,9 +25,17 @@ CHAT_EXIT = {"exit", "quit", ":q", "/exit", "/quit"}
 
 
 def open_answerer(settings: Settings) -> Answerer:
-    from rag.pipeline import build_pipeline
+    """The answerer over the settings' index, Chroma opening in a helper process while the models load here."""
+    from rag.index.chroma_process import ChromaProcess
 
-    return build_pipeline(settings).answerer
+    dense = ChromaProcess(settings)
+    try:
+        from rag.pipeline import build_pipeline
+
+        return build_pipeline(settings, dense=dense).answerer
+    except BaseException:
+        dense.close()
+        raise
 
 
 class AnswerSource:

@@ -8,14 +8,15 @@ answering in process on any failure, so the service is an accelerator and never 
 
 from __future__ import annotations
 
+import socket
 from typing import TYPE_CHECKING
-
-import httpx
 
 from core.errors import SecretomeQAError
 from rag.index.manifest import IndexManifest, read_manifest
 
 if TYPE_CHECKING:
+    import httpx
+
     from core.settings import Settings
     from rag.choices import AnswerBackend
     from rag.types import CitedAnswer, SearchFilters
@@ -30,14 +31,25 @@ class ServiceUnavailableError(SecretomeQAError):
     """The service stopped answering (or refused a question); the caller answers in process instead."""
 
 
-def service_url(settings: Settings) -> str:
-    """Where `secretome-qa serve` listens with these settings, as a client on this machine reaches it."""
+def service_host(settings: Settings) -> str:
+    """The host `secretome-qa serve` listens on with these settings, as a client on this machine reaches it."""
     host = settings.api.host
-    if host in {"", "0.0.0.0", "::"}:
-        host = "127.0.0.1"
-    elif ":" in host:
-        host = f"[{host}]"
-    return f"http://{host}:{settings.api.port}"
+    return "127.0.0.1" if host in {"", "0.0.0.0", "::"} else host
+
+
+def service_url(settings: Settings) -> str:
+    host = service_host(settings)
+    return f"http://{f'[{host}]' if ':' in host else host}:{settings.api.port}"
+
+
+def something_listens(settings: Settings) -> bool:
+    """Whether anything accepts connections at the service's address: a plain socket answers that in
+    microseconds, where an HTTP client first spends about 0.1 s building its TLS context."""
+    try:
+        with socket.create_connection((service_host(settings), settings.api.port), timeout=PROBE_TIMEOUT_S):
+            return True
+    except OSError:
+        return False
 
 
 def same_build(served: IndexManifest, local: IndexManifest) -> bool:
@@ -60,6 +72,10 @@ class ServiceAnswerer:
             local = read_manifest(settings.index_dir)
         except (SecretomeQAError, OSError, ValueError):
             return None  # no index here: answering in process reports why
+        if not something_listens(settings):
+            return None
+        import httpx  # here, not at the top: a CLI call with no service running never needs it
+
         url = service_url(settings)
         client = httpx.Client(base_url=url, timeout=httpx.Timeout(ANSWER_TIMEOUT_S, connect=PROBE_TIMEOUT_S))
         try:
@@ -74,6 +90,8 @@ class ServiceAnswerer:
     def ask(
         self, question: str, filters: SearchFilters | None = None, backend: AnswerBackend | None = None
     ) -> CitedAnswer:
+        import httpx
+
         from rag.types import CitedAnswer
 
         body = {

@@ -1,8 +1,8 @@
 """One builder for the whole read path, used by the API, the CLI, eval and the benchmarks.
 
-`build_pipeline` opens the index once (optionally over an injected Chroma client and embedding model) and
-wires the searcher and the answerer to share that one embedding model, so a request embeds its question
-once, and one relevance cross-encoder (re-ranking, sentence scoring, citation support). The trained models
+`build_pipeline` opens the index once (optionally over an injected Chroma client or opened dense index, and an
+embedding model) and wires the searcher and the answerer to share that one embedding model, so a request
+embeds its question once, and one relevance cross-encoder (re-ranking, sentence scoring, citation support). The trained models
 (rag/models) load with ONNX Runtime; a missing or unreadable model file is a ModelUnavailableError naming
 the setting that points at it. A request's path: `Answerer.prepare` embeds the question -> `Router.route` (category, yes/no) ->
 `Searcher.search` (BM25 + dense candidates, fusion, re-ranking) -> evidence preferences by category ->
@@ -12,11 +12,11 @@ a generator (extractive or LLM) -> `verify_citations` -> the `CitedAnswer` (or a
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import chromadb
 import numpy as np
 
 from core.errors import ModelUnavailableError
@@ -26,10 +26,14 @@ from rag.index.embeddings import LocalEmbeddings
 from rag.models import RELEVANCE_MODEL, SENTENCE_SELECTOR_WEIGHTS, VERDICT_MODEL
 from rag.models.pair_classifier import PairClassifier
 from rag.models.sentence_selector import SentenceSelector
+from rag.retrieve.index_reader import IndexReader
 from rag.retrieve.searcher import Searcher
 
 if TYPE_CHECKING:
+    import chromadb
     from langchain_core.language_models import BaseChatModel
+
+    from rag.index.chroma_store import DenseReader
 
 PENDING_VECTORS_WARNING = "the vector index is still being built: this answer used BM25 and the vectors built so far"
 
@@ -103,6 +107,7 @@ def build_pipeline(
     settings: Settings,
     *,
     chroma_client: chromadb.ClientAPI | None = None,
+    dense: DenseReader | None = None,
     embeddings: LocalEmbeddings | None = None,
     chat_model: BaseChatModel | None = None,
 ) -> Pipeline:
@@ -112,18 +117,20 @@ def build_pipeline(
     index, VectorStoreUnavailableError when a Chroma server does not answer.
     """
     retrieval, answer = settings.retrieval, settings.answer
-    relevance = load_pair_classifier(
-        retrieval.reranker_model or RELEVANCE_MODEL, "re-ranker (relevance)", "SECRETOME_RETRIEVAL__RERANKER_MODEL"
-    )
     verdict = DeferredPairClassifier(
         answer.verdict_model or VERDICT_MODEL, "verdict", "SECRETOME_ANSWER__VERDICT_MODEL"
     )
-    searcher = Searcher.from_settings(
-        settings,
-        embeddings=embeddings,
-        chroma_client=chroma_client,
-        reranker=relevance if retrieval.rerank else None,
-    )
+    with ThreadPoolExecutor(1, thread_name_prefix="relevance-load") as pool:
+        # opening an ONNX session releases the GIL: the cross-encoder opens while the index does
+        loading = pool.submit(
+            load_pair_classifier,
+            retrieval.reranker_model or RELEVANCE_MODEL,
+            "re-ranker (relevance)",
+            "SECRETOME_RETRIEVAL__RERANKER_MODEL",
+        )
+        index = IndexReader.open(settings, embeddings=embeddings, chroma_client=chroma_client, dense=dense)
+        relevance = loading.result()
+    searcher = Searcher(settings, index, relevance if retrieval.rerank else None)
     answerer = Answerer(
         settings,
         searcher,

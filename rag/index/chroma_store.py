@@ -5,23 +5,28 @@ default embedding function (which downloads a model) never runs. Queries go to c
 directly, not through LangChain's Chroma wrapper: importing that (and the langsmith tracing it pulls in) cost
 about a second of every cold `secretome-qa ask`. Failures to reach a server become
 `VectorStoreUnavailableError` with the address in the message, wherever they happen.
+
+chromadb itself is imported where a client is made: importing it takes over a second, which the CLI spends
+in a helper process (rag/index/chroma_process.py) while this one loads the models.
 """
+
+from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-import chromadb
-import chromadb.errors
 import httpx
 import numpy as np
-from chromadb.config import Settings as ChromaClientSettings
 
 from core.errors import IndexMismatchError, IndexMissingError, VectorStoreUnavailableError
 from core.settings import Settings
 from rag.index.chunking import Chunk
 from rag.types import SearchFilters
+
+if TYPE_CHECKING:
+    import chromadb
 
 T = TypeVar("T")
 UPSERT_BATCH = 2000
@@ -33,8 +38,17 @@ def server_address(settings: Settings) -> str:
     return f"http://{settings.chroma.host}:{settings.chroma.port}"
 
 
+def index_address(settings: Settings) -> str:
+    """Where the dense index lives, for messages: the server's URL or the index dir."""
+    return server_address(settings) if settings.chroma.mode == "http" else str(settings.index_dir)
+
+
 def make_client(settings: Settings) -> chromadb.ClientAPI:
     """An embedded `PersistentClient` under the index dir, or an `HttpClient` checked with a heartbeat."""
+    import chromadb
+    import chromadb.errors
+    from chromadb.config import Settings as ChromaClientSettings
+
     client_settings = ChromaClientSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma.mode == "embedded":
         path = settings.index_dir / "chroma"
@@ -136,6 +150,18 @@ class DenseHit:
         )
 
 
+class DenseReader(Protocol):
+    """What the read path asks of the dense index: a `ChromaIndex`, or one in a helper process."""
+
+    def query(self, vector: np.ndarray, n: int, filters: SearchFilters | None = None) -> list[DenseHit]: ...
+
+    def vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]: ...
+
+    def count(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
 class ChromaIndex:
     """One collection of chunk vectors, written and queried with our precomputed vectors through chromadb."""
 
@@ -214,6 +240,9 @@ class ChromaIndex:
             return {}
         got = self._guard(lambda: self.collection.get(ids=chunk_ids, include=["embeddings"]))
         return {cid: np.asarray(vec, dtype=np.float32) for cid, vec in zip(got["ids"], got["embeddings"])}
+
+    def close(self) -> None:
+        """Nothing to release: the client belongs to whoever made it."""
 
     def drop(self) -> None:
         """Delete the collection (for `--rebuild`)."""

@@ -8,6 +8,7 @@ Texts are sorted by length so a batch pads little.
 
 import json
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
@@ -54,7 +55,8 @@ class OnnxInt8Encoder:
 
     Bulk encoding runs one single-threaded session per worker on small length-sorted batches: on 2 cores
     that measured about 1.25x one session with two intra-op threads (small matrices scale badly across
-    threads). Extra sessions open on the first bulk call, so a server that only embeds queries holds one.
+    threads). The extra sessions open in a background thread as soon as the first is ready (opening releases
+    the GIL), so a cold `ask` has them by the time it embeds its candidate sentences.
     Once the export exists only the tokenizer is loaded, not the PyTorch weights, so opening is quick."""
 
     def __init__(self, path: Path, export_dir: Path, batch_size: int, threads: int | None):
@@ -72,10 +74,12 @@ class OnnxInt8Encoder:
         self.pad_id = self.tokenizer.token_to_id("[PAD]") or 0
         self.workers = threads or os.cpu_count() or 1
         self.sessions = [self._open_session()]
+        self._opening = threading.Lock()
         self.input_names = [i.name for i in self.sessions[0].get_inputs()]
         self.variant = "onnx-int8"
         self.batch_size = batch_size
         self.dimension = int(self.encode(["dimension probe"]).shape[1])
+        threading.Thread(target=self._sessions_for, args=(self.workers,), name="onnx-sessions").start()
 
     def _open_session(self):
         import onnxruntime as ort
@@ -87,8 +91,9 @@ class OnnxInt8Encoder:
 
     def _sessions_for(self, batches: int) -> list:
         wanted = min(self.workers, batches)
-        while len(self.sessions) < wanted:
-            self.sessions.append(self._open_session())
+        with self._opening:
+            while len(self.sessions) < wanted:
+                self.sessions.append(self._open_session())
         return self.sessions[:wanted]
 
     def encode(self, texts: list[str]) -> np.ndarray:

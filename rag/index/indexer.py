@@ -31,7 +31,7 @@ from core.errors import IndexMissingError, InputError
 from core.settings import Settings
 from ingest.store import DocumentStore
 from rag.index.bm25_index import CHUNKS_FILE, BM25Index
-from rag.index.chroma_store import ChromaIndex, make_client, server_address
+from rag.index.chroma_store import ChromaIndex, index_address, make_client
 from rag.index.chunking import Chunk, ChunkingParams, chunk_record
 from rag.index.embeddings import LocalEmbeddings
 from rag.index.layout import bm25_dir, bm25_params, chunking_params, hnsw_config, identity_for
@@ -224,7 +224,7 @@ class Indexer:
             if not hashes:
                 raise InputError(f"the document store {settings.store_path} has no records; run `secretome-qa ingest` first")
             client = self._client or make_client(settings)
-            address = server_address(settings) if settings.chroma.mode == "http" else str(settings.index_dir)
+            address = index_address(settings)
             state = IndexedRecords.for_settings(settings)
             try:
                 if rebuild:

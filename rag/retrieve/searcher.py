@@ -4,7 +4,10 @@ One `Searcher` holds one opened index and a retriever per mode over it, so evalu
 dense and hybrid on the same index without reopening anything.
 """
 
-import chromadb
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from core.errors import InputError
@@ -17,6 +20,11 @@ from rag.retrieve.hybrid import HybridRetriever
 from rag.retrieve.index_reader import IndexReader
 from rag.retrieve.rerank import PairScorer, rerank
 from rag.types import RETRIEVAL_MODES, Evidence, RetrievalMode, SearchFilters
+
+if TYPE_CHECKING:
+    import chromadb
+
+    from rag.index.chroma_store import DenseReader
 
 
 class Searcher:
@@ -45,14 +53,15 @@ class Searcher:
         mode: RetrievalMode = "hybrid",
         embeddings: LocalEmbeddings | None = None,
         chroma_client: chromadb.ClientAPI | None = None,
+        dense: DenseReader | None = None,
         reranker: PairScorer | None = None,
-    ) -> "Searcher":
+    ) -> Searcher:
         """Open the index the settings point at; IndexMissingError if none, IndexMismatchError if it differs.
 
         `reranker` re-orders results when given (build_pipeline passes the trained cross-encoder when
         `retrieval.rerank` is on); without one, results are in fused order.
         """
-        index = IndexReader.open(settings, embeddings=embeddings, chroma_client=chroma_client)
+        index = IndexReader.open(settings, embeddings=embeddings, chroma_client=chroma_client, dense=dense)
         return cls(settings, index, reranker, mode)
 
     @property
