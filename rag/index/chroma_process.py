@@ -30,13 +30,14 @@ if TYPE_CHECKING:
 CLOSE_TIMEOUT_S = 5.0
 
 
-def serve_dense_index(connection: Connection, settings: Settings) -> None:
+def serve_dense_index(connection: Connection, parent_end: Connection, settings: Settings) -> None:
     """The helper's loop: open the index's collection, then answer `(method, args)` until the pipe closes.
 
     An error opening the collection is the answer to every request, so the caller sees it (the same
     IndexMissingError or VectorStoreUnavailableError as in process) at its first query.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's; the helper ends with its pipe
+    parent_end.close()  # a forked helper holds a copy: closed here, the pipe ends when the parent does
     from rag.index.chroma_store import ChromaIndex, index_address, make_client
     from rag.index.manifest import read_manifest
 
@@ -86,7 +87,10 @@ class ChromaProcess:
         self._connection, child_end = context.Pipe()
         self._lock = threading.Lock()
         self._process = context.Process(
-            target=serve_dense_index, args=(child_end, settings), name="secretome-qa-chroma", daemon=True
+            target=serve_dense_index,
+            args=(child_end, self._connection, settings),
+            name="secretome-qa-chroma",
+            daemon=True,
         )
         self._process.start()
         child_end.close()

@@ -3,7 +3,9 @@
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -114,3 +116,30 @@ def test_a_cli_ask_leaves_chromadb_to_the_helper(indexed):
     cited, imported = done.stdout.strip().splitlines()[-2:]
     assert "92000008" in cited
     assert imported == "False"
+
+
+def helper_running(pid: int) -> bool:
+    """Alive and not a zombie waiting for a reaper (Linux /proc)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_helper_ends_when_its_parent_dies_without_closing_it(indexed):
+    probe = (
+        "import os; from core.settings import Settings; from rag.index.chroma_process import ChromaProcess; "
+        "helper = ChromaProcess(Settings(_env_file=None)); helper.count(); "
+        "print(helper._process.pid, flush=True); os._exit(0)"
+    )
+    env = {**os.environ, "SECRETOME_DATA_DIR": str(indexed.data_dir)}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    pid = int(done.stdout.split()[-1])
+    deadline = time.monotonic() + 10
+    while helper_running(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not helper_running(pid), "an orphaned helper would hold its pipe open forever"
