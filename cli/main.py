@@ -4,6 +4,8 @@
 command bodies (tests/cli/test_cli_startup.py checks which modules `--help` loads).
 """
 
+import atexit
+import gc
 import json
 from pathlib import Path
 
@@ -20,6 +22,10 @@ from cli import (
     train_command,
 )
 from cli.context import console, fail, settings_from
+
+# A command's objects die with the process. Frozen, the collector skips them in the passes it makes while
+# the interpreter shuts down: about 0.15 s of a one-shot `ask`, which loads a thousand modules.
+atexit.register(gc.freeze)
 
 app = typer.Typer(
     help="Cited question answering over PubMed abstracts on stem cell secretomes.",
