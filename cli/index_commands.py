@@ -19,8 +19,23 @@ from rag.choices import RetrievalMode
 
 if TYPE_CHECKING:
     from core.settings import Settings
+    from rag.retrieve.searcher import Searcher
     from rag.types import Evidence
 
+
+
+def open_searcher(settings: Settings) -> Searcher:
+    """The searcher over the settings' index, Chroma opening in a helper process while BM25 and the model load."""
+    from rag.index.chroma_process import ChromaProcess
+
+    dense = ChromaProcess(settings)
+    try:
+        from rag.retrieve.searcher import Searcher
+
+        return Searcher.from_settings(settings, dense=dense)
+    except BaseException:
+        dense.close()
+        raise
 
 
 def print_summary(summary) -> None:
@@ -148,9 +163,7 @@ def register(app: typer.Typer) -> None:
             )
         except ValidationError as exc:
             raise InputError(f"invalid filter: {exc.errors()[0]['msg']}") from exc
-        from rag.retrieve.searcher import Searcher
-
-        searcher = Searcher.from_settings(settings_from(ctx))
+        searcher = open_searcher(settings_from(ctx))
         try:
             results = searcher.search(query, k=k, filters=filters, mode=mode)
         finally:

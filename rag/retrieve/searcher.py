@@ -13,6 +13,7 @@ import numpy as np
 from core.errors import InputError
 from core.settings import Settings
 from rag.index.embeddings import LocalEmbeddings
+from rag.retrieve.abbreviations import spell_out
 from rag.retrieve.base import IndexRetriever
 from rag.retrieve.bm25 import BM25Retriever
 from rag.retrieve.dense import DenseRetriever
@@ -81,15 +82,23 @@ class Searcher:
         mode: RetrievalMode | None = None,
         vector: np.ndarray | None = None,
     ) -> list[Evidence]:
-        """The `k` best records for `query` in `mode` (default: the searcher's), best first."""
+        """The `k` best records for `query` in `mode` (default: the searcher's), best first.
+
+        The retrievers get the query with the field's abbreviations spelled out (`spell_out`); `vector`,
+        the caller's embedding of `query`, is used only when that leaves the text unchanged. The cross-encoder
+        re-ranks against the query as written.
+        """
         mode = mode or self.mode
         if mode not in RETRIEVAL_MODES:
             raise InputError(f"unknown search mode {mode!r}; use one of {', '.join(RETRIEVAL_MODES)}")
         k = k or self.settings.retrieval.k
         retriever = self.retrievers[mode]
+        searched = spell_out(query)
+        if searched != query:
+            vector = None
         if not self.reranker:
-            return retriever.search(query, k, filters, vector=vector)
-        evidence = retriever.search(query, max(k, self.settings.retrieval.rerank_depth), filters, vector=vector)
+            return retriever.search(searched, k, filters, vector=vector)
+        evidence = retriever.search(searched, max(k, self.settings.retrieval.rerank_depth), filters, vector=vector)
         return rerank(self.reranker, query.strip(), evidence)[:k]
 
     def close(self) -> None:

@@ -256,3 +256,9 @@ def test_a_cold_ask_imports_neither_langchain_chroma_nor_langsmith(indexed):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("mode", ["bm25", "hybrid"])
+def test_an_abbreviation_finds_the_record_that_spells_it_out(searcher, mode):
+    """The synthetic record says "mesenchymal stem cells", never "MSC"."""
+    assert searcher.search("Which cytokines do MSCs secrete?", k=1, mode=mode)[0].pmid == "92000001"
