@@ -25,6 +25,7 @@ from core.errors import InputError
 from core.settings import Settings
 from rag.answer.citations import pmid_link, verify_citations
 from rag.answer.extractive import ExtractiveGenerator
+from rag.answer.product_coverage import PRODUCT_MISSING, covers_product
 from rag.answer.refusal import refusal_signal, refusal_text, refusal_threshold
 from rag.answer.routing import Route, Router, prefer
 from rag.answer.study_type import StudyType, classify_study
@@ -234,6 +235,8 @@ class Answerer:
         if not verified.has_cited_sentence:
             reason = "no sentence of the answer had a valid citation"
             return self._refuse(prepared, backend, reason, warnings, confidence=confidence)
+        if not covers_product(prepared.question, (by_pmid[p] for p in verified.cited_pmids)):
+            return self._refuse(prepared, backend, PRODUCT_MISSING, warnings, confidence=confidence)
         supporting = supporting or {}
         citations = [
             self._citation(by_pmid[p], prepared.kinds[p], *supporting.get(p, (None, None)))

@@ -1,0 +1,35 @@
+"""A question about a cell-free product is answered only from records that mention one.
+
+The refusal threshold scores single sentences, and a sentence can match half a question well: asked whether
+MSC exosomes reduce infarct size in pigs, the service quoted a pig infarction study without any exosomes. In
+this field the product (exosomes, extracellular vesicles, secretome, conditioned medium) is what a question is
+about, so when the question names one and none of the records an answer cites mentions a product or secretion
+at all, the evidence is about something else and the service says so instead of answering.
+"""
+
+import re
+from collections.abc import Iterable
+
+from rag.types import Evidence
+
+_EV = r"\b(?:s?EVs?)\b"  # case-sensitive: "ev" is no abbreviation
+NAMED_PRODUCT = re.compile(
+    rf"{_EV}|(?i:\b(?:exosom\w*|extracellular vesicles?|microvesicles?|secretomes?|conditioned medi(?:um|a))\b)"
+)
+MENTIONED_PRODUCT = re.compile(
+    rf"{_EV}|(?i:\b(?:exosom\w*|\w*vesic\w*|secretom\w*|conditioned medi(?:um|a)|paracrine|secret(?:ed|ion|ory)\w*)\b)"
+)
+PRODUCT_MISSING = "the question asks about a cell-free product and no record the answer cites mentions one"
+
+
+def names_product(question: str) -> bool:
+    return NAMED_PRODUCT.search(question) is not None
+
+
+def covers_product(question: str, cited: Iterable[Evidence]) -> bool:
+    """False only when the question names a product and none of the cited records mentions one."""
+    if not names_product(question):
+        return True
+    return any(
+        MENTIONED_PRODUCT.search(" ".join([record.title, *(p.text for p in record.passages)])) for record in cited
+    )

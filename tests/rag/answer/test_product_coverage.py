@@ -1,0 +1,66 @@
+"""A question about a cell-free product is not answered from records that never mention one."""
+
+import pytest
+
+from core.settings import Settings
+from rag.answer.answerer import Answerer
+from rag.answer.product_coverage import PRODUCT_MISSING, covers_product, names_product
+from tests.rag.answer.answer_fixtures import build_index, embedder, synthetic_evidence  # noqa: F401
+
+PIG_STUDY = synthetic_evidence(
+    "90000301",
+    "In made-up pigs, the invented drug Fictolol reduced infarct size by a synthetic 30 percent.",
+    "Synthetic infarct size was measured by imaginary imaging after four invented weeks.",
+    title="Synthetic record 90000301: an invented drug and infarct size in made-up pigs",
+)
+VESICLE_STUDY = synthetic_evidence(
+    "90000302",
+    "Synthetic extracellular vesicles from made-up stromal cells reduced infarct size in invented rats.",
+    title="Synthetic record 90000302: made-up vesicles after an invented infarction",
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("Do MSC exosomes reduce infarct size?", True),
+        ("Are EVs from cord MSCs safe?", True),
+        ("Does the adipose MSC secretome raise VEGF?", True),
+        ("Is conditioned media from amniotic cells dose dependent?", True),
+        ("Do MSCs reduce infarct size?", False),
+        ("Which proteins are secreted by fibroblasts?", False),  # secretion is no product
+        ("Do the cells have an ev marker?", False),  # "ev" in lower case is no abbreviation
+    ],
+)
+def test_which_questions_name_a_cell_free_product(question, named):
+    assert names_product(question) is named
+
+
+def test_coverage_needs_one_cited_record_that_mentions_a_product_or_secretion():
+    question = "Do MSC exosomes reduce infarct size in pigs?"
+    paracrine = synthetic_evidence("90000303", "Made-up paracrine factors acted on invented tissue.", title="Synthetic")
+    assert not covers_product(question, [PIG_STUDY])
+    assert covers_product(question, [PIG_STUDY, VESICLE_STUDY])
+    assert covers_product(question, [paracrine])
+    assert covers_product("Does Fictolol reduce infarct size in pigs?", [PIG_STUDY]), "no product named, no check"
+
+
+@pytest.fixture(scope="module")
+def answerer(tmp_path_factory, embedder) -> Answerer:  # noqa: F811
+    searcher = build_index(tmp_path_factory.mktemp("product") / "data", [PIG_STUDY], embedder)
+    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("unused"))
+    settings.answer.min_relevance = 0.1
+    return Answerer(settings, searcher, embedder)
+
+
+def test_a_product_question_over_evidence_without_the_product_is_refused(answerer):
+    answer = answerer.ask("Do synthetic MSC exosomes reduce infarct size in made-up pigs?", backend="extractive")
+    assert answer.refused
+    assert f"refused: {PRODUCT_MISSING}" in answer.warnings
+    assert not answer.citations
+
+
+def test_the_same_evidence_answers_a_question_about_what_it_holds(answerer):
+    answer = answerer.ask("Does the invented drug Fictolol reduce infarct size in made-up pigs?", backend="extractive")
+    assert not answer.refused, answer.warnings
+    assert [c.pmid for c in answer.citations] == ["90000301"]
