@@ -1,9 +1,9 @@
-"""The dense index opened in a helper process, for the CLI's one-shot commands.
+"""The dense index opened in a helper process, for the CLI's commands that answer or search.
 
 `import chromadb` and opening a client take about 1.4 s of a cold `secretome-qa ask` (3.8 s in all), and all
 of it is Python holding the GIL, so a thread cannot hide it. Started before the models load, a second process
 pays it on the other core while this one loads BM25 and the ONNX models and embeds the question; queries then
-cross a pipe in milliseconds. The service, eval and the indexer keep Chroma in process.
+cross a pipe in milliseconds. The service, the benchmarks and the indexer keep Chroma in process.
 
 This module imports nothing heavy at the top, so starting the helper is the first thing a command can do.
 """
