@@ -19,6 +19,7 @@ from rag.choices import AnswerBackend, BriefingFormat
 if TYPE_CHECKING:
     from core.settings import Settings
     from rag.answer.answerer import Answerer
+    from rag.index.chroma_store import DenseReader
     from rag.types import CitedAnswer, SearchFilters
 
 CHAT_EXIT = {"exit", "quit", ":q", "/exit", "/quit"}
@@ -26,16 +27,14 @@ CHAT_EXIT = {"exit", "quit", ":q", "/exit", "/quit"}
 
 def open_answerer(settings: Settings) -> Answerer:
     """The answerer over the settings' index, Chroma opening in a helper process while the models load here."""
-    from rag.index.chroma_process import ChromaProcess
+    from rag.index.chroma_process import open_beside_helper
 
-    dense = ChromaProcess(settings)
-    try:
+    def build(dense: DenseReader) -> Answerer:
         from rag.pipeline import build_pipeline
 
         return build_pipeline(settings, dense=dense).answerer
-    except BaseException:
-        dense.close()
-        raise
+
+    return open_beside_helper(settings, build)
 
 
 class AnswerSource:

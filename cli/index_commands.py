@@ -19,6 +19,7 @@ from rag.choices import RetrievalMode
 
 if TYPE_CHECKING:
     from core.settings import Settings
+    from rag.index.chroma_store import DenseReader
     from rag.retrieve.searcher import Searcher
     from rag.types import Evidence
 
@@ -26,16 +27,14 @@ if TYPE_CHECKING:
 
 def open_searcher(settings: Settings) -> Searcher:
     """The searcher over the settings' index, Chroma opening in a helper process while BM25 and the model load."""
-    from rag.index.chroma_process import ChromaProcess
+    from rag.index.chroma_process import open_beside_helper
 
-    dense = ChromaProcess(settings)
-    try:
+    def build(dense: DenseReader) -> Searcher:
         from rag.retrieve.searcher import Searcher
 
         return Searcher.from_settings(settings, dense=dense)
-    except BaseException:
-        dense.close()
-        raise
+
+    return open_beside_helper(settings, build)
 
 
 def print_summary(summary) -> None:

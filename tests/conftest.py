@@ -1,6 +1,8 @@
 """Shared fixtures: where ../shared lives, and a settings object over a fresh data dir."""
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,17 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SECRETOME_SHARED_DIR", REPO.parent / "shared"))
 CORPUS = SHARED / "corpus" / "records.jsonl"
 FIXTURES = SHARED / "fixtures" / "ncbi"
+
+
+def run_python(code: str, data_dir: Path) -> str:
+    """Run `code` in a new interpreter over `data_dir` (as SECRETOME_DATA_DIR) and return its stdout; for what
+    only a fresh process shows (which modules load, what outlives it). Fails the test when the code fails."""
+    env = {**os.environ, "SECRETOME_DATA_DIR": str(data_dir)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 @pytest.fixture(scope="session")

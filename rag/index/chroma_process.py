@@ -15,8 +15,9 @@ import pickle
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from core.errors import VectorStoreUnavailableError
 from core.settings import Settings
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from rag.types import SearchFilters
 
 CLOSE_TIMEOUT_S = 5.0
+T = TypeVar("T")
 
 
 def serve_dense_index(connection: Connection, parent_end: Connection, settings: Settings) -> None:
@@ -128,3 +130,14 @@ class ChromaProcess:
                     self._process.terminate()
                     self._process.join()
             self._connection.close()
+
+
+def open_beside_helper(settings: Settings, open_read_path: Callable[[ChromaProcess], T]) -> T:
+    """`open_read_path(helper)` with the helper started first, so Chroma opens while the rest loads; the
+    helper is closed when opening fails. `open_read_path` should import the read path itself (after the start)."""
+    dense = ChromaProcess(settings)
+    try:
+        return open_read_path(dense)
+    except BaseException:
+        dense.close()
+        raise

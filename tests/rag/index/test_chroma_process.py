@@ -1,7 +1,5 @@
 """The dense index in a helper process answers exactly as the one in process, and fails as clearly."""
 
-import os
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -18,7 +16,7 @@ from rag.index.embeddings import LocalEmbeddings
 from rag.index.indexer import Indexer
 from rag.index.manifest import read_manifest
 from rag.types import SearchFilters
-from tests.conftest import REPO
+from tests.conftest import run_python
 from tests.rag.retrieve.retrieval_fixtures import synthetic_settings
 
 
@@ -108,12 +106,7 @@ def test_a_cli_ask_leaves_chromadb_to_the_helper(indexed):
         "answer = open_answerer(Settings(_env_file=None)).ask('Does hypoxia raise VEGF secretion by stem cells?'); "
         "print([c.pmid for c in answer.citations]); print('chromadb' in sys.modules)"
     )
-    env = {**os.environ, "SECRETOME_DATA_DIR": str(indexed.data_dir)}
-    done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    cited, imported = done.stdout.strip().splitlines()[-2:]
+    cited, imported = run_python(probe, indexed.data_dir).strip().splitlines()[-2:]
     assert "92000008" in cited
     assert imported == "False"
 
@@ -133,12 +126,7 @@ def test_the_helper_ends_when_its_parent_dies_without_closing_it(indexed):
         "helper = ChromaProcess(Settings(_env_file=None)); helper.count(); "
         "print(helper._process.pid, flush=True); os._exit(0)"
     )
-    env = {**os.environ, "SECRETOME_DATA_DIR": str(indexed.data_dir)}
-    done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    pid = int(done.stdout.split()[-1])
+    pid = int(run_python(probe, indexed.data_dir).split()[-1])
     deadline = time.monotonic() + 10
     while helper_running(pid) and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -13,7 +13,7 @@ from core.settings import Settings
 from rag.index.indexer import Indexer
 from rag.retrieve.searcher import Searcher
 from rag.types import SearchFilters
-from tests.conftest import REPO
+from tests.conftest import REPO, run_python
 from tests.rag.retrieve.retrieval_fixtures import TOPICS, synthetic_settings
 
 
@@ -250,12 +250,7 @@ def test_a_cold_ask_imports_neither_langchain_chroma_nor_langsmith(indexed):
         "build_pipeline(Settings(_env_file=None)).answerer.ask('Do synthetic exosomes carry miR-21?'); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('langchain_chroma', 'langsmith')))"
     )
-    env = {**os.environ, "SECRETOME_DATA_DIR": str(indexed.data_dir)}
-    done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert run_python(probe, indexed.data_dir).strip().splitlines()[-1] == "[]"
 
 
 @pytest.mark.parametrize("mode", ["bm25", "hybrid"])
