@@ -115,6 +115,7 @@ class Answerer:
             selector=selector,
             pool=answer.sentence_pool,
             verdict_sentences=answer.verdict_sentences,
+            verdict_records=answer.verdict_records,
             second_reading=answer.verdict_second_reading,
             max_sentences=answer.max_sentences,
             max_per_record=answer.max_sentences_per_record,

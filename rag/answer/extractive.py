@@ -5,8 +5,9 @@ plus word overlap) keeps the `pool` most promising candidates, the trained relev
 (rag/models/relevance) scores each of those against the question, the trained sentence selector
 (rag/models/sentence_selector.json) decides which of them may be quoted, maximal marginal relevance removes
 redundancy, at most a few sentences per record are kept, and each is written with its `[PMID:n]` citation.
-Yes/no questions get their verdict from the trained verdict model reading the best sentences (and, when
-those leave it undetermined, the top record's own passages, whose conclusion comes last); the answer opens
+Yes/no questions get their verdict from the trained verdict model reading the best sentences of each of
+the best records (and, when those leave it undetermined, the top record's own passages, whose conclusion
+comes last); the answer opens
 with it; a factoid answer opens with the sentence that best names the answer, then its support.
 Scoring and selection are pure functions; only `ExtractiveGenerator` touches the models.
 """
@@ -204,6 +205,25 @@ def mmr_select(
     return chosen
 
 
+def verdict_readings(
+    relevance: np.ndarray, groups: Sequence[str], *, records: int, sentences: int
+) -> list[tuple[float, list[int]]]:
+    """What the verdict model reads: for each of the `records` groups (records) whose best sentence is most
+    relevant, that best relevance and the group's `sentences` most relevant candidates in reading order.
+
+    Candidates come in reading order within a record; ones the cross-encoder never read (relevance -1) are
+    left out."""
+    members: dict[str, list[int]] = {}
+    for i, group in enumerate(groups):
+        if relevance[i] > -1:
+            members.setdefault(group, []).append(i)
+    best = {group: max(relevance[i] for i in indices) for group, indices in members.items()}
+    ranked = sorted(members, key=lambda group: -best[group])[:records]
+    return [
+        (float(best[g]), sorted(sorted(members[g], key=lambda i: -relevance[i])[:sentences])) for g in ranked
+    ]
+
+
 def order_for_reading(picked: Sequence[ScoredSentence]) -> list[ScoredSentence]:
     """Records in the order their best sentence was picked; a record's sentences in abstract order."""
     first_pick: dict[str, int] = {}
@@ -254,6 +274,7 @@ class ExtractiveGenerator:
         selector: SentenceSelector | None = None,
         pool: int = 24,
         verdict_sentences: int = 3,
+        verdict_records: int = 3,
         max_sentences: int = 5,
         max_per_record: int = 2,
         lexical_weight: float = 0.35,
@@ -271,6 +292,7 @@ class ExtractiveGenerator:
         self.selector = selector
         self.pool = pool
         self.verdict_sentences = verdict_sentences
+        self.verdict_records = verdict_records
         self.rank_weight = rank_weight
         self.max_sentences = max_sentences
         self.max_per_record = max_per_record
@@ -419,10 +441,13 @@ class ExtractiveGenerator:
         if not (yes_no and picked) or self.verdict is None:
             verdict = "undetermined" if yes_no else None
             return ExtractiveAnswer(render(picked), picked, verdict, best_relevance=best_relevance)
-        top = np.argsort(-relevance, kind="stable")[: self.verdict_sentences]
-        best = [candidates[i] for i in sorted(top)]  # in reading order, as the verdict model was trained
-        reading = self.verdict.read(question, [c.text for c in best])
-        deciding = {(c.pmid, c.text) for c in best}
+        readings = verdict_readings(
+            relevance, [c.pmid for c in candidates], records=self.verdict_records, sentences=self.verdict_sentences
+        )
+        reading = self.verdict.read_records(
+            question, [(weight, [candidates[i].text for i in indices]) for weight, indices in readings]
+        )
+        deciding = {(candidates[i].pmid, candidates[i].text) for _, indices in readings for i in indices}
         if reading.verdict == "undetermined" and self.second_reading:
             own = [s for s in picked if s.candidate.pmid == evidence[0].pmid]
             second = self.verdict.read(question, [record_text(evidence[0])]) if own else None

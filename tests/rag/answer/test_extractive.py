@@ -14,6 +14,7 @@ from rag.answer.extractive import (
     render,
     selected_sentences,
     usable_sentences,
+    verdict_readings,
 )
 from rag.answer.verdict import VerdictReader
 from rag.models import RELEVANCE_MODEL, VERDICT_MODEL
@@ -132,6 +133,7 @@ def test_when_the_best_sentence_leaves_the_verdict_open_the_top_record_decides_i
         scorer=PairClassifier(RELEVANCE_MODEL),
         verdict=VerdictReader(PairClassifier(VERDICT_MODEL), margin=0.1),
         verdict_sentences=1,
+        verdict_records=1,
         floor=0.1,
         second_reading=second_reading,
     )
@@ -146,6 +148,16 @@ def test_when_the_best_sentence_leaves_the_verdict_open_the_top_record_decides_i
     else:
         assert answer.verdict == "undetermined"
         assert cited_sentences(answer.text)[0].pmids == ["90000022"]
+
+
+def test_the_verdict_reads_the_best_sentences_of_each_of_the_best_records() -> None:
+    relevance = np.array([0.2, 0.9, 0.5, -1.0, 0.7, 0.3, 0.95, 0.1])
+    groups = ["a", "a", "a", "a", "b", "b", "c", "d"]
+    readings = verdict_readings(relevance, groups, records=2, sentences=2)
+    # c's best sentence (0.95) beats a's (0.9); b and d are left out; a's two best, in reading order
+    assert readings == [(0.95, [6]), (0.9, [1, 2])]
+    # a sentence the cross-encoder never read (-1) is never handed to the verdict model
+    assert verdict_readings(np.array([-1.0, 0.4]), ["a", "a"], records=3, sentences=3) == [(0.4, [1])]
 
 
 def test_without_a_verdict_model_a_yes_no_answer_is_undetermined(generator: ExtractiveGenerator) -> None:

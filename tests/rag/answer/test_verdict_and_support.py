@@ -4,8 +4,8 @@ import pytest
 
 from rag.answer.citations import CitedSentence
 from rag.answer.support import SupportChecker, quoted_in
-from rag.answer.verdict import verdict_context, verdict_for
-from rag.models import RELEVANCE_MODEL
+from rag.answer.verdict import VerdictReader, verdict_context, verdict_for, weighted_logit
+from rag.models import RELEVANCE_MODEL, VERDICT_MODEL
 from rag.models.pair_classifier import PairClassifier
 from tests.rag.answer.answer_fixtures import synthetic_evidence
 
@@ -20,6 +20,26 @@ def test_low_confidence_is_undetermined(p_yes: float, verdict: str) -> None:
 def test_the_verdict_reads_the_end_of_long_context() -> None:
     context = verdict_context(["a" * 600, "Synthetic conclusion."], chars=100)
     assert len(context) == 100 and context.endswith("Synthetic conclusion.")
+
+
+def test_readings_are_averaged_by_their_records_relevance() -> None:
+    assert weighted_logit([2.0, -2.0], [1.0, 1.0]) == pytest.approx(0.0)
+    assert weighted_logit([2.0, -2.0], [0.9, 0.1]) == pytest.approx(1.6)
+    # a reading whose record scores 0 still counts a little instead of dividing by zero
+    assert weighted_logit([2.0, -2.0], [0.0, 0.0]) == pytest.approx(0.0)
+
+
+def test_the_verdict_of_several_records_lies_between_their_own_and_leans_to_the_more_relevant() -> None:
+    reader = VerdictReader(PairClassifier(VERDICT_MODEL), margin=0.0)
+    question = "Does synthetic secretome treatment reduce lung fibrosis in rats?"
+    positive = ["Synthetic secretome treatment significantly reduced lung fibrosis in treated rats."]
+    negative = ["In conclusion, synthetic secretome treatment did not reduce lung fibrosis in treated rats."]
+    yes, no = reader.read(question, positive), reader.read(question, negative)
+    assert yes.p_yes > no.p_yes
+    leaning_yes = reader.read_records(question, [(0.9, positive), (0.1, negative)])
+    leaning_no = reader.read_records(question, [(0.1, positive), (0.9, negative)])
+    assert no.p_yes < leaning_no.p_yes < leaning_yes.p_yes < yes.p_yes
+    assert reader.read_records(question, [(0.9, [])]).verdict == "undetermined"
 
 
 def test_a_quoted_sentence_is_found_in_its_passage_whatever_its_verdict_opening() -> None:
