@@ -61,9 +61,13 @@ class Facet:
     group_labels: dict[str, str]
     mesh: dict[str, str]
     fallback: re.Pattern[str] | None = None
+    ignore: re.Pattern[str] | None = None
 
     def scores(self, title: str, body: str) -> Counter[str]:
-        """Weighted term counts per label; the fallback terms only when nothing else matched."""
+        """Weighted term counts per label outside the `ignore` phrases (a stem cell transplant as the
+        setting, not the subject); the fallback terms only when nothing else matched."""
+        if self.ignore is not None:
+            title, body = self.ignore.sub(" ", title), self.ignore.sub(" ", body)
         return _count(self.pattern, self.group_labels, title, body) or _count(
             self.fallback, self.group_labels, title, body
         )
@@ -139,7 +143,10 @@ def load_dictionaries(path: Path = TERMS_PATH) -> Dictionaries:
         group_labels: dict[str, str] = {}
         pattern = _alternation(spec["terms"], "t", group_labels)
         fallback = _alternation(spec.get("fallback", []), "f", group_labels)
-        facets[name] = Facet(name, labels, spec["none"], pattern, group_labels, mesh, fallback)
+        ignore = spec.get("ignore")
+        facets[name] = Facet(
+            name, labels, spec["none"], pattern, group_labels, mesh, fallback, _compile("|".join(ignore)) if ignore else None
+        )
     evidence = data["evidence_level"]
     return Dictionaries(
         # the file's digest too: an edit without a version bump still invalidates stored profiles

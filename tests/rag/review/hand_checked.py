@@ -572,7 +572,8 @@ OFF_TOPIC_SEED_22: list[tuple[str, str, str, str, str, str, str]] = [
 # cancer stem cells, neural stem cell niches, iPSC models. Product is "whole cells" only where isolated or
 # transplanted stem cells are what the record studies; stem cells named as a setting or as tissue biology are
 # "not stated". Haematopoietic grafts are source "other". Version -7: product 12, source 21, indication 25,
-# evidence 18, preconditioning 30 of 30.
+# evidence 18, preconditioning 30 of 30. Then tuned on (version 2026.12.02-8: transplants named as the setting,
+# cancer stem cells, iPSC abbreviations): product 18.
 NEAR_TOPIC_SEED_23: list[tuple[str, str, str, str, str, str, str]] = [
     ("39500323", "not stated", "unknown", "other", "other",
      "none", "immunoglobulin-associated senescence in ageing; abstract is page markup"),
@@ -631,4 +632,40 @@ NEAR_TOPIC_SEED_23: list[tuple[str, str, str, str, str, str, str]] = [
      "none", "a Myc enhancer cluster in pluripotency and mouse embryos"),
     ("39232166", "not stated", "unknown", "neurological", "other",
      "none", "DNA methylation and astrocyte stemness in ischaemia; design cut off"),
+]
+
+# Labelled on 2026-12-02 after version 2026.12.02-7 was fixed and before any version was run on them, and
+# not tuned on: `random.Random(24).sample(..., 24)` of the 449 records outside the on-topic pool, in none of
+# the lists above, whose title or abstract matches `\b(?:stem|stromal|progenitor) cells?\b|\biPSCs?\b|pluripoten`
+# (case-insensitive; sorted by PMID). The same conventions as NEAR_TOPIC_SEED_23: a transplant is "whole
+# cells" where it is the treatment studied (a trial, registry or guideline about it) and "not stated" where
+# it is the setting (infection or exercise before or after it); experiments on ES cells or iPSCs are whole
+# cells, stem cell niches and cancer stem cells are tissue biology. Version -7: product 13, source 12,
+# indication 18, evidence 14, preconditioning 24 of 24; version -8 (tuned on NEAR_TOPIC_SEED_23 only): product 14,
+# the rest unchanged.
+NEAR_TOPIC_SEED_24: list[tuple[str, str, str, str, str, str, str]] = [
+    ("39172759", "not stated", "unknown", "other", "other", "none", "spatial transcriptomics of extramedullary myeloma biopsies"),
+    ("37665322", "not stated", "unknown", "not stated", "other", "none", "one-carbon metabolism and stem cell self-renewal (snippet)"),
+    ("39848827", "whole cells", "other", "other", "human trial", "none", "phase I: autologous HSCT-supported chemotherapy with adebrelimab in SCLC"),
+    ("38579685", "whole cells", "other", "not stated", "animal", "none", "a LATS inhibitor expanding tissue stem cells and organoids, in vitro and in vivo"),
+    ("28966234", "not stated", "unknown", "other", "other", "none", "EphA2 signalling and cancer stem cell-like properties (snippet)"),
+    ("29766656", "whole cells", "adipose", "musculoskeletal", "animal", "none", "adipose stem cells in alginate beads regrow rat cartilage (snippet)"),
+    ("28446688", "not stated", "unknown", "other", "animal", "none", "trilaciclib protects murine HSCs from chemotherapy exhaustion (snippet)"),
+    ("29198826", "whole cells", "iPSC-derived", "not stated", "in vitro", "none", "KRAB-ZNFs and DNA methylation during reprogramming (snippet)"),
+    ("28573150", "not stated", "unknown", "not stated", "other", "none", "Notch/Hes and miR-9 in neural progenitor development"),
+    ("38968140", "whole cells", "other", "other", "other", "none", "HSCT outcomes in 813 children with Fanconi anaemia: retrospective"),
+    ("39003740", "whole cells", "iPSC-derived", "cardiovascular", "in vitro", "none", "LZTR1 variant in patient iPSC cardiomyocytes"),
+    ("24752320", "not stated", "unknown", "not stated", "animal", "none", "Fgf/Erk and the primitive endoderm in embryos (snippet)"),
+    ("39157610", "whole cells", "other", "other", "human trial", "none", "HOVON 104: induction then autologous SCT in AL amyloidosis"),
+    ("39383242", "not stated", "unknown", "other", "other", "none", "a proinflammatory stem cell niche in myelofibrosis"),
+    ("28143843", "not stated", "unknown", "not stated", "review", "none", "formative pluripotency: a hypothesis article"),
+    ("39693022", "whole cells", "unknown", "not stated", "review", "none", "stem cell therapies and ageing: book chapter"),
+    ("32817285", "not stated", "unknown", "immune / inflammatory", "other", "none", "emapalumab in HLH and graft failure (snippet)"),
+    ("39222792", "whole cells", "other", "other", "guideline", "none", "ASTCT/USCLC recommendations for allo-HCT in mycosis fungoides"),
+    ("39443725", "not stated", "unknown", "other", "animal", "none", "USP10 and cancer stemness in colorectal cancer, in vitro and in vivo"),
+    ("17267691", "whole cells", "ESC-derived", "not stated", "in vitro", "none", "Zic3 knockdown in mouse ES cells (snippet)"),
+    ("37941409", "whole cells", "other", "other", "human trial", "none", "auto-allo vs auto tandem SCT in myeloma: phase II"),
+    ("38086868", "not stated", "unknown", "other", "human trial", "none", "exercise before allogeneic SCT: single-arm pilot"),
+    ("39975227", "not stated", "unknown", "other", "other", "none", "bone marrow niche remodelling in AML under immunotherapy"),
+    ("39219504", "whole cells", "other", "other", "other", "none", "use of allogeneic HCT in AML in California: population data"),
 ]

@@ -18,6 +18,7 @@ from tests.rag.review.hand_checked import (
     HELD_OUT,
     LONG_REST,
     NEAR_TOPIC_SEED_23,
+    NEAR_TOPIC_SEED_24,
     OFF_TOPIC_SEED_19,
     OFF_TOPIC_SEED_20,
     OFF_TOPIC_SEED_21,
@@ -65,6 +66,28 @@ def synthetic(title: str, abstract: str = "", **fields: object) -> PubMedRecord:
 def test_synthetic_records_get_the_labels_their_words_name(title, abstract, expected):
     profile = profile_record(synthetic(title, abstract))
     assert {k: getattr(profile, k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "product"),
+    [
+        ("outcomes of allogeneic stem cell transplantation", "Synthetic patients received stem cell transplantation.",
+         "whole cells"),
+        ("viral infection after allogeneic stem cell transplantation",
+         "Synthetic infections within 100 days after allo-HSCT were counted.", "not stated"),
+        ("exercise before transplant", "Synthetic patients trained prior to allogeneic stem cell transplantation.",
+         "not stated"),
+        ("a drug for myeloma", "Synthetic adults ineligible for autologous stem cell transplantation took a pill.",
+         "not stated"),
+        ("a kinase in tumours", "Synthetic signalling kept cancer stem cells and stem cell-like properties.",
+         "not stated"),
+        ("a gene in patient neurons", "Synthetic patient iPSCs were differentiated into neurons.", "whole cells"),
+    ],
+)
+def test_a_stem_cell_transplant_is_a_product_only_where_it_is_the_subject(title, abstract, product):
+    """Transplants named as the setting (before, after, ineligible for) and cancer stem cells make no cell product;
+    the transplant studied and experiments on iPSCs do."""
+    assert profile_record(synthetic(title, abstract)).product == product
 
 
 @pytest.mark.parametrize(
@@ -170,7 +193,7 @@ OFF_TOPIC = OFF_TOPIC_SEED_19 + OFF_TOPIC_SEED_20 + OFF_TOPIC_SEED_21 + OFF_TOPI
 @functools.cache
 def hand_checked_records() -> dict[str, PubMedRecord]:
     """The corpus records of every hand-checked PMID, read from the snapshot once per session."""
-    wanted = {row[0] for row in ALL_HAND_CHECKED + OFF_TOPIC + NEAR_TOPIC_SEED_23}
+    wanted = {row[0] for row in ALL_HAND_CHECKED + OFF_TOPIC + NEAR_TOPIC_SEED_23 + NEAR_TOPIC_SEED_24}
     records = {r.pmid: r for r in read_jsonl(CORPUS) if isinstance(r, PubMedRecord) and r.pmid in wanted}
     assert set(records) == wanted, f"hand-checked PMIDs missing from the corpus: {wanted - set(records)}"
     return records
@@ -202,13 +225,13 @@ def assert_agreement(rows, floors: dict[str, int]) -> None:
 def test_profiles_agree_with_the_hand_checked_sample():
     """170 records labelled by hand, in six batches, each labelled before the dictionaries it was first
     checked against were run on it (see hand_checked.py); together they are every record of the on-topic pool.
-    Measured with dictionary version 2026.12.02-7, all 170: product 156 (92%), source 155 (91%), indication
+    Measured with dictionary version 2026.12.02-8, all 170: product 157 (92%), source 155 (91%), indication
     155 (91%), evidence level 155 (91%), preconditioning 170 (all 'none': the snapshot has no preconditioned
-    record). Every batch but the last was tuned on after its first check, so these are in-sample figures; the
+    record; -7 had product 156). Every batch but the last was tuned on after its first check, so these are in-sample figures; the
     floors below are what was measured."""
     assert len(ALL_HAND_CHECKED) == 170
     assert_agreement(
-        ALL_HAND_CHECKED, {"product": 156, "source": 155, "indication": 155, "evidence": 155, "preconditioning": 170}
+        ALL_HAND_CHECKED, {"product": 157, "source": 155, "indication": 155, "evidence": 155, "preconditioning": 170}
     )
 
 
@@ -218,10 +241,10 @@ def test_profiles_on_the_batches_labelled_blind():
     -4, evidence 19 with -5. REST_OF_POOL (25) was labelled before -4 was run on it: product 17, source 21,
     indication 18, evidence level 21 with -4; -5 added one evidence cue (`own_experiments`) after that check,
     so its 22 with -5 (23 with -7) is not blind. The closest this suite has to the accuracy on on-topic
-    records nobody has read."""
+    records nobody has read. Version -8 (tuned on NEAR_TOPIC_SEED_23 only): product 42, the rest unchanged."""
     assert_agreement(
         SHORT_SEED_18 + REST_OF_POOL,
-        {"product": 41, "source": 40, "indication": 39, "evidence": 42, "preconditioning": 49},
+        {"product": 42, "source": 40, "indication": 39, "evidence": 42, "preconditioning": 49},
     )
 
 
@@ -237,14 +260,24 @@ def test_profiles_off_the_topic_labelled_blind():
 
 
 def test_profiles_near_the_topic_labelled_blind():
-    """NEAR_TOPIC_SEED_23: 30 records outside the on-topic pool that name stem or progenitor cells, labelled
-    after version 2026.12.02-7 was fixed and checked once, not tuned on: product 12 (40%), source 21,
-    indication 25, evidence level 18, preconditioning 30. The product facet's fallback makes every record that
-    names stem cells "whole cells", also where they are only the setting (an infection after a haematopoietic
-    transplant) or tissue biology (a stem cell niche); a review's own store holds fewer such records than the
-    snapshot, but the map of a store that mixes them in overcounts whole cells."""
+    """NEAR_TOPIC_SEED_24: 24 records outside the on-topic pool that name stem or progenitor cells, labelled
+    before any version was run on them and not tuned on. Version 2026.12.02-8: product 14 (58%), source 12,
+    indication 18, evidence level 14, preconditioning 24 (version -7: product 13). The product facet still
+    calls a record "whole cells" where stem cells are only background (a transplant named as what patients
+    once had, a niche, a haematopoietic model); source and evidence miss transplants, snippets and
+    data-analysis studies, which the dictionaries name no cue for."""
     assert_agreement(
-        NEAR_TOPIC_SEED_23, {"product": 12, "source": 21, "indication": 25, "evidence": 18, "preconditioning": 30}
+        NEAR_TOPIC_SEED_24, {"product": 14, "source": 12, "indication": 18, "evidence": 14, "preconditioning": 24}
+    )
+
+
+def test_profiles_near_the_topic_on_the_batch_tuned_on():
+    """NEAR_TOPIC_SEED_23: checked blind once with version 2026.12.02-7 (product 12 (40%), source 21,
+    indication 25, evidence level 18, preconditioning 30 of 30), then tuned on for -8: a transplant named as the
+    setting ("after", "before", "ineligible for" a stem cell transplant) and cancer stem cells make no product,
+    iPSCs count as cells. Version -8: product 18, the rest unchanged (in-sample)."""
+    assert_agreement(
+        NEAR_TOPIC_SEED_23, {"product": 18, "source": 21, "indication": 25, "evidence": 18, "preconditioning": 30}
     )
 
 
