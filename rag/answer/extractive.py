@@ -7,8 +7,8 @@ plus word overlap) keeps the `pool` most promising candidates, the trained relev
 redundancy, at most a few sentences per record are kept, and each is written with its `[PMID:n]` citation.
 Yes/no questions get their verdict from the trained verdict model reading the best sentences of each of
 the best records (and, when those leave it undetermined, the top record's own passages, whose conclusion
-comes last); the answer opens
-with it; a factoid answer opens with the sentence that best names the answer, then its support.
+comes last); the answer opens with it; a factoid answer opens with the sentence that best names the answer,
+then its support.
 Scoring and selection are pure functions; only `ExtractiveGenerator` touches the models.
 """
 
