@@ -29,6 +29,9 @@ from rag.types import AnswerForm, Evidence, Passage, Verdict
 
 MIN_WORDS = 5
 MAX_WORDS = 90
+# A title stands in for a record's sentences only when long enough to state a finding ("X alleviates Y by Z"),
+# not a bare noun phrase ("multipotent bone marrow-derived stem cells").
+TITLE_MIN_WORDS = 8
 
 
 @dataclass(frozen=True)
@@ -101,10 +104,17 @@ def record_text(item: Evidence) -> str:
     return " ".join(p.text for p in sorted(item.passages, key=_chunk_index))
 
 
+def quotable(text: str) -> bool:
+    """Reasonably sized, and evidence is data, never an instruction."""
+    return MIN_WORDS <= len(text.split()) <= MAX_WORDS and not reads_as_instruction(text)
+
+
 def candidate_sentences(evidence: Sequence[Evidence]) -> list[Candidate]:
     """Complete, reasonably sized sentences from each record's passages, without repeats.
 
-    Passages of long abstracts overlap by a sentence, so the same sentence is kept once per record.
+    Passages of long abstracts overlap by a sentence, so the same sentence is kept once per record. A record
+    that gives no such sentence (a partial abstract cut mid-sentence, as many in PubMed's RSS are) offers its
+    title instead: research titles mostly state the finding, and the record was retrieved for it.
     """
     candidates: list[Candidate] = []
     for rank, item in enumerate(evidence):
@@ -115,15 +125,15 @@ def candidate_sentences(evidence: Sequence[Evidence]) -> list[Candidate]:
             if item.title and text.startswith(item.title) and text[len(item.title) :].strip(" .:\n"):
                 text = text[len(item.title) :].lstrip(" .:\n")
             for sentence in split_sentences(text, truncated=not item.abstract_complete):
-                words = len(sentence.text.split())
                 key = sentence.text.lower()
-                if not sentence.complete or key in seen or not MIN_WORDS <= words <= MAX_WORDS:
-                    continue
-                if reads_as_instruction(sentence.text):  # evidence is data, never an instruction
+                if not sentence.complete or key in seen or not quotable(sentence.text):
                     continue
                 seen.add(key)
                 candidates.append(Candidate(item.pmid, sentence.text, rank, position))
                 position += 1
+        title = item.title.strip().rstrip(".")
+        if not position and item.passages and len(title.split()) >= TITLE_MIN_WORDS and quotable(title):
+            candidates.append(Candidate(item.pmid, title, rank, 0))
     return candidates
 
 

@@ -1,6 +1,7 @@
 """Does the cited record back the sentence that cites it? A check every backend's answer goes through.
 
-A sentence quoted from its cited record (what the extractive backend writes) is supported by construction.
+A sentence quoted from its cited record (what the extractive backend writes: a passage's sentence, or the
+title of a record whose partial abstract gives none) is supported by construction.
 Any other sentence (an LLM's paraphrase) is read against each passage of its cited records by the relevance
 cross-encoder; it is supported when some passage reaches `threshold`. Unsupported sentences are flagged,
 or dropped in strict mode (`answer.unsupported_citations = "drop"`).
@@ -49,10 +50,13 @@ class SupportChecker:
         self.threshold = threshold
 
     def _score(self, sentence: CitedSentence, evidence: Mapping[str, Evidence]) -> float:
-        passages = [p.text for pmid in sentence.pmids if pmid in evidence for p in evidence[pmid].passages]
+        cited = [evidence[pmid] for pmid in sentence.pmids if pmid in evidence]
+        passages = [p.text for item in cited for p in item.passages]
         if not passages:
             return 0.0
-        if quoted_in(sentence.text, passages):
+        # quoting a record's title counts (the answer quotes it when a partial abstract gives no sentence); a
+        # paraphrase is read against passages only, since a topical title would back almost any claim
+        if quoted_in(sentence.text, [*passages, *(item.title for item in cited if item.title)]):
             return 1.0
         if self.scorer is None:
             return 0.0

@@ -180,6 +180,19 @@ def test_truncated_tail_and_fragments_are_not_candidates() -> None:
     assert texts == ["Synthetic complete sentence about secretome potency here."]
 
 
+def test_a_record_whose_abstract_gives_no_sentence_offers_its_title_if_it_states_a_finding() -> None:
+    finding = "Synthetic vesicles from invented stem cells eased made-up fibrosis through an imaginary pathway"
+    cut_off = synthetic_evidence("90000023", "CONCLUSIONS: synthetic vesicles eased made-up fibrosis through an",
+                                 title=f"{finding}.", abstract_complete=False)
+    assert [(c.pmid, c.text) for c in candidate_sentences([cut_off])] == [("90000023", finding)]
+    # a record with a quotable sentence keeps to its sentences; a bare noun-phrase title is no finding
+    whole = synthetic_evidence("90000024", "The synthetic finding was large and clear.", title=finding)
+    assert [c.text for c in candidate_sentences([whole])] == ["The synthetic finding was large and clear."]
+    short = synthetic_evidence("90000025", "A synthetic tail cut off in the midd", title="Synthetic stromal cell lines",
+                               abstract_complete=False)
+    assert candidate_sentences([short]) == []
+
+
 def test_title_prefix_of_a_passage_is_not_a_sentence() -> None:
     item = synthetic_evidence("90000022", "Synthetic title words. The synthetic finding was large and clear.",
                               title="Synthetic title words")

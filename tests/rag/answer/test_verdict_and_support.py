@@ -73,6 +73,13 @@ def test_a_paraphrase_backed_by_its_record_is_supported_and_an_unrelated_claim_i
     assert report.supported_share == 0.5
 
 
+def test_a_quoted_title_is_backed_by_its_record(checker) -> None:
+    title = "Synthetic vesicles from invented stem cells eased made-up fibrosis through an imaginary pathway"
+    evidence = {"90000103": synthetic_evidence("90000103", "CONCLUSIONS: a synthetic fragment about parking", title=title)}
+    report = checker.check([CitedSentence(f"Yes: {title}.", ["90000103"])], evidence)
+    assert report.scores == [1.0] and report.unsupported == []
+
+
 def test_a_citation_to_a_record_outside_the_evidence_is_unsupported(checker) -> None:
     report = checker.check([CitedSentence("Synthetic claim.", ["99999999"])], {})
     assert report.unsupported == ["Synthetic claim."]
