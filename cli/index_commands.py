@@ -47,6 +47,7 @@ def print_summary(summary) -> None:
         ("unchanged", str(summary.unchanged)),
         ("chunks", str(summary.chunks)),
         ("chunks encoded / from cache", f"{summary.chunks_encoded} / {summary.chunks_cached}"),
+        ("sentences encoded / from cache", f"{summary.sentences_encoded} / {summary.sentences_cached}"),
         ("bm25 rebuilt", "yes" if summary.bm25_rebuilt else "no (nothing changed)"),
         ("time", f"{summary.seconds:.1f} s{rate}"),
     ]

@@ -64,7 +64,8 @@ class ChromaSettings(_Section):
 
 
 class IndexSettings(_Section):
-    """What decides chunks, BM25 terms and the HNSW graph; recorded in the index manifest."""
+    """What decides chunks, BM25 terms and the HNSW graph (recorded in the index manifest), and what else the
+    indexer stores."""
 
     chunk_max_words: int = Field(180, ge=20, description="Abstracts longer than this are split into windows.")
     chunk_overlap_sentences: int = Field(1, ge=0, description="Sentences shared by neighbouring windows.")
@@ -74,6 +75,11 @@ class IndexSettings(_Section):
     hnsw_ef_construction: int = Field(200, ge=1, description="Chroma HNSW build-time candidate list size.")
     hnsw_ef_search: int = Field(200, ge=1, description="Chroma HNSW query-time candidate list size.")
     hnsw_max_neighbors: int = Field(32, ge=2, description="Chroma HNSW links per node.")
+    sentence_vectors: bool = Field(
+        True,
+        description="Also embed each passage's sentences into the embedding cache, so answers read their vectors "
+        "instead of encoding them per question (embedding takes about twice as long; answers are the same).",
+    )
     max_passage_chars: int = Field(
         10_000,
         ge=500,

@@ -96,6 +96,21 @@ def split_sentences(text: str, *, truncated: bool = False) -> list[Sentence]:
     return sentences
 
 
+def passage_sentences(text: str, title: str = "", *, truncated: bool = False) -> list[Sentence]:
+    """A retrieved passage's sentences, without the record title a passage may open with.
+
+    The answer stage quotes these, and the indexer embeds the same ones ahead of time, so both must split
+    a passage alike."""
+    if title and text.startswith(title) and text[len(title) :].strip(" .:\n"):
+        text = text[len(title) :].lstrip(" .:\n")
+    return split_sentences(text, truncated=truncated)
+
+
+def title_sentence(title: str) -> str:
+    """A record's title as the answer quotes it in place of a sentence (its citation closes it)."""
+    return title.strip().rstrip(".")
+
+
 class StemmedTerms:
     """Snowball-stemmed words of a text, memoised; one instance per thread (PyStemmer objects are not shared)."""
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from core.settings import Settings
+from core.settings import IndexSettings, Settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -90,7 +90,10 @@ def corpus_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         pytest.fail(f"corpus snapshot not found at {CORPUS}")
     reuse = os.environ.get("SECRETOME_TEST_DATA_DIR")
     data_dir = Path(reuse) if reuse else tmp_path_factory.mktemp("corpus") / "data"
-    settings = Settings(_env_file=None, data_dir=data_dir, corpus_path=CORPUS)
+    # answers are the same with or without stored sentence vectors (tests/rag/index/test_sentence_vectors.py);
+    # embedding the test corpus's sentences costs 77 s, more than it saves CI's few hundred asks
+    index = IndexSettings(sentence_vectors=False)
+    settings = Settings(_env_file=None, data_dir=data_dir, corpus_path=CORPUS, index=index)
     records = gate_corpus_records()
     with DocumentStore(settings.store_path) as store:
         for start in range(0, len(records), 2000):

@@ -24,7 +24,7 @@ from rag.answer.injection import reads_as_instruction
 from rag.answer.verdict import VerdictReader
 from rag.models.sentence_selector import SentenceCandidates, SentenceSelector, selector_features
 from rag.retrieve.rerank import PairScorer
-from rag.text import StemmedTerms, split_sentences
+from rag.text import StemmedTerms, passage_sentences, title_sentence
 from rag.types import AnswerForm, Evidence, Passage, Verdict
 
 MIN_WORDS = 5
@@ -121,17 +121,14 @@ def candidate_sentences(evidence: Sequence[Evidence]) -> list[Candidate]:
         seen: set[str] = set()
         position = 0
         for passage in sorted(item.passages, key=_chunk_index):
-            text = passage.text
-            if item.title and text.startswith(item.title) and text[len(item.title) :].strip(" .:\n"):
-                text = text[len(item.title) :].lstrip(" .:\n")
-            for sentence in split_sentences(text, truncated=not item.abstract_complete):
+            for sentence in passage_sentences(passage.text, item.title, truncated=not item.abstract_complete):
                 key = sentence.text.lower()
                 if not sentence.complete or key in seen or not quotable(sentence.text):
                     continue
                 seen.add(key)
                 candidates.append(Candidate(item.pmid, sentence.text, rank, position))
                 position += 1
-        title = item.title.strip().rstrip(".")
+        title = title_sentence(item.title)
         if not position and item.passages and len(title.split()) >= TITLE_MIN_WORDS and quotable(title):
             candidates.append(Candidate(item.pmid, title, rank, 0))
     return candidates

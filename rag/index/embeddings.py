@@ -8,6 +8,7 @@ downloads: the model is a local directory, by default the all-MiniLM-L6-v2 bundl
 import hashlib
 import os
 import sqlite3
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,25 +72,30 @@ class ModelInfo:
 
 
 class EmbeddingCache:
-    """SQLite table of float32 vectors keyed by a hash of (model, variant, text)."""
+    """SQLite table of float32 vectors keyed by a hash of (model, variant, text).
+
+    One connection serves every thread of a process (the API answers in a thread pool), so calls take a lock.
+    """
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
         self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
 
     def get_many(self, keys: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
-        for start in range(0, len(keys), 500):
-            part = keys[start : start + 500]
-            marks = ",".join("?" * len(part))
-            for key, blob in self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", part):
-                found[key] = np.frombuffer(blob, dtype=np.float32)
+        with self._lock:
+            for start in range(0, len(keys), 500):
+                part = keys[start : start + 500]
+                marks = ",".join("?" * len(part))
+                for key, blob in self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", part):
+                    found[key] = np.frombuffer(blob, dtype=np.float32)
         return found
 
     def put_many(self, items: dict[str, np.ndarray]) -> None:
-        with self._db:
+        with self._lock, self._db:
             self._db.executemany(
                 "INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)",
                 ((key, np.asarray(vec, dtype=np.float32).tobytes()) for key, vec in items.items()),
@@ -108,9 +114,20 @@ class EmbedStats:
 
 
 class LocalEmbeddings(Embeddings):
-    """LangChain embeddings over a local model; `embed_array` is the vectorised path the indexer uses."""
+    """LangChain embeddings over a local model; `embed_array` is the vectorised path the indexer uses.
 
-    def __init__(self, settings: EmbeddingSettings, cache_dir: Path | None = None, *, use_cache: bool = True):
+    The indexer reads and fills the cache (`cache_writes`); a serving process only reads it, so the sentence
+    vectors the indexer stored spare the answer stage its encoding, and questions never grow the cache.
+    """
+
+    def __init__(
+        self,
+        settings: EmbeddingSettings,
+        cache_dir: Path | None = None,
+        *,
+        use_cache: bool = True,
+        cache_writes: bool = True,
+    ):
         path = resolve_model_path(settings)
         fingerprint = model_fingerprint(path)
         self.encoder: Encoder
@@ -125,6 +142,7 @@ class LocalEmbeddings(Embeddings):
             self.encoder = TorchEncoder(path, precision, batch_size, settings.threads)
         self.info = ModelInfo(f"{path.parent.name}/{path.name}", fingerprint, self.encoder.dimension, self.encoder.variant)
         self.cache = EmbeddingCache(cache_dir / "embeddings.sqlite") if use_cache and cache_dir else None
+        self.cache_writes = cache_writes
         self.stats = EmbedStats()
 
     def _key(self, text: str) -> str:
@@ -151,7 +169,7 @@ class LocalEmbeddings(Embeddings):
             vectors = self.encoder.encode([texts[todo[key][0]] for key in part])
             for key, vector in zip(part, vectors):
                 out[todo[key]] = vector
-            if self.cache:
+            if self.cache and self.cache_writes:
                 self.cache.put_many(dict(zip(part, vectors)))
             self.stats.encoded += len(part)
             if progress:

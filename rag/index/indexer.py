@@ -33,9 +33,10 @@ from ingest.store import DocumentStore
 from rag.index.bm25_index import CHUNKS_FILE, BM25Index
 from rag.index.chroma_store import ChromaIndex, index_address, make_client
 from rag.index.chunking import Chunk, ChunkingParams, chunk_record
-from rag.index.embeddings import LocalEmbeddings
+from rag.index.embeddings import EmbedStats, LocalEmbeddings
 from rag.index.layout import bm25_dir, bm25_params, chunking_params, hnsw_config, identity_for
 from rag.index.manifest import IndexManifest, check, read_manifest, write_manifest
+from rag.index.sentence_vectors import answer_sentences
 from rag.index.state import STATE_FILE, IndexedRecords
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,8 @@ class IndexSummary:
     bm25_rebuilt: bool
     rebuilt: bool
     seconds: float
+    sentences_encoded: int = 0
+    sentences_cached: int = 0
     repaired: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     pending: int = 0
@@ -180,6 +183,7 @@ class Indexer:
         self.params: ChunkingParams = chunking_params(settings)
         self._client = chroma_client
         self.checkpoint = checkpoint
+        self.sentences = EmbedStats()
 
     def _previous(self) -> IndexManifest | None:
         try:
@@ -246,12 +250,16 @@ class Indexer:
                 chroma.delete_records([p for p in todo if p in indexed] + removed)
                 state.forget(removed)
                 before = (self.embeddings.stats.encoded, self.embeddings.stats.cached)
+                sentences_before = (self.sentences.encoded, self.sentences.cached)
                 pending = [] if vectors else todo
                 if vectors:
                     counter = ProgressCounter(progress, len(hashes) - len(todo), len(hashes)) if progress else None
                     skipped = self._embed(store, chroma, state, todo, hashes, show_progress, counter)
                 else:
                     skipped = []
+                sentence_vectors = settings.index.sentence_vectors
+                if vectors and sentence_vectors and previous is not None and not previous.sentence_vectors:
+                    self._backfill_sentences(store, set(todo), show_progress)
                 directory = bm25_dir(settings)
                 bm25_rebuilt = bool(todo or removed or rebuild or repaired or not directory.is_dir())
                 if bm25_rebuilt:
@@ -264,8 +272,10 @@ class Indexer:
                     chunks = len(all_chunks)
                 else:
                     chunks = previous.chunks if previous else 0
-                encoded = self.embeddings.stats.encoded - before[0]
-                cached = self.embeddings.stats.cached - before[1]
+                sentences_encoded = self.sentences.encoded - sentences_before[0]
+                sentences_cached = self.sentences.cached - sentences_before[1]
+                encoded = self.embeddings.stats.encoded - before[0] - sentences_encoded
+                cached = self.embeddings.stats.cached - before[1] - sentences_cached
                 manifest = IndexManifest(
                     identity=identity,
                     collection=name,
@@ -275,6 +285,10 @@ class Indexer:
                     chunks=chunks,
                     hnsw=hnsw_config(settings)["hnsw"],
                     pending_records=len(pending),
+                    # a lexical pass embeds nothing: the records it leaves pending get their sentences when
+                    # embedded, those embedded before keep what they had
+                    sentence_vectors=sentence_vectors
+                    and (vectors or rebuild or previous is None or previous.sentence_vectors),
                 )
                 if previous and not rebuild and previous.collection == name:
                     manifest.created_at = previous.created_at
@@ -300,6 +314,8 @@ class Indexer:
             chunks=chunks,
             chunks_encoded=encoded,
             chunks_cached=cached,
+            sentences_encoded=sentences_encoded,
+            sentences_cached=sentences_cached,
             bm25_rebuilt=bm25_rebuilt,
             rebuilt=rebuild,
             seconds=time.perf_counter() - started,
@@ -378,6 +394,8 @@ class Indexer:
                 chunks, too_big = self._chunks_of({p: records[p] for p in batch if p in records})
                 skipped += too_big
                 vectors = self.embeddings.embed_array([c.embed_text for c in chunks])
+                if self.settings.index.sentence_vectors:
+                    self._embed_sentences(chunks)
                 self.checkpoint("after_embedding")
                 if chunks:
                     chroma.upsert(chunks, vectors)
@@ -388,6 +406,30 @@ class Indexer:
                 if report:
                     report(len(batch))
         return skipped
+
+    def _embed_sentences(self, chunks: list[Chunk]) -> None:
+        """Put the vectors of the sentences answers may quote into the embedding cache (rag.index.sentence_vectors);
+        counted apart from the chunks' own."""
+        stats = self.embeddings.stats
+        before = (stats.encoded, stats.cached)
+        self.embeddings.embed_array(answer_sentences(chunks))
+        self.sentences.encoded += stats.encoded - before[0]
+        self.sentences.cached += stats.cached - before[1]
+
+    def _backfill_sentences(self, store: DocumentStore, done: set[str], show_progress: bool) -> None:
+        """Embed the sentences of records indexed before sentence vectors were on (their chunks are unchanged)."""
+        records = tqdm(
+            store.iter_records(), total=store.count(), desc="sentence vectors", unit="rec", disable=not show_progress
+        )
+        batch: dict = {}
+        for record in records:
+            if record.pmid not in done:
+                batch[record.pmid] = record
+            if len(batch) >= BATCH_RECORDS:
+                self._embed_sentences(self._chunks_of(batch)[0])
+                batch = {}
+        if batch:
+            self._embed_sentences(self._chunks_of(batch)[0])
 
     def _all_chunks(self, store: DocumentStore, show_progress: bool) -> tuple[list[Chunk], list[str]]:
         records = tqdm(store.iter_records(), total=store.count(), desc="bm25", unit="rec", disable=not show_progress)

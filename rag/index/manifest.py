@@ -52,6 +52,11 @@ class IndexManifest(BaseModel):
         description="Records whose vectors were not in Chroma yet when this was written: BM25 covers every record,"
         " dense search only those embedded so far, until a full index run (the service starts one) completes.",
     )
+    sentence_vectors: bool = Field(
+        False,
+        description="Whether every record with vectors also has its sentences' vectors in the embedding cache "
+        "(settings.index.sentence_vectors); a full run over an index without them adds them.",
+    )
     created_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     updated_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 

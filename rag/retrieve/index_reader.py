@@ -48,7 +48,7 @@ class IndexReader:
             # BM25 loads beside the embedding model: hashing its weights and opening its ONNX session
             # release the GIL, so the two overlap on a cold start
             loading = pool.submit(BM25Index.load, bm25_dir(settings))
-            embeddings = embeddings or LocalEmbeddings(settings.embedding, settings.cache_dir, use_cache=False)
+            embeddings = embeddings or LocalEmbeddings(settings.embedding, settings.cache_dir, cache_writes=False)
             check(manifest.identity, identity_for(settings, embeddings.info), settings.index_dir)
             bm25 = loading.result()
         if dense is None:

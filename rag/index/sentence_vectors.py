@@ -1,0 +1,33 @@
+"""Which sentences the indexer embeds ahead of the answer stage.
+
+An extractive answer reads every candidate sentence of the retrieved records with the embedding model; per
+question that was about a third of an answer's time (cProfile of warm asks). The indexer embeds the same
+sentences into the embedding cache once, and the serving process reads their vectors from there (the cache
+is keyed by text, so a vector read equals the one the encoder would give).
+"""
+
+from collections.abc import Sequence
+
+from rag.index.chunking import Chunk
+from rag.text import passage_sentences, title_sentence
+
+
+def answer_sentences(chunks: Sequence[Chunk]) -> list[str]:
+    """The texts the answer stage may quote from these chunks: each complete sentence once, and the title of a
+    record whose chunks give no complete sentence (a partial abstract), as `candidate_sentences` offers them.
+
+    The answer stage filters further (length, instruction-like text); embedding a few more costs little."""
+    texts: dict[str, None] = {}
+    by_record: dict[str, list[Chunk]] = {}
+    for chunk in chunks:
+        by_record.setdefault(chunk.pmid, []).append(chunk)
+    for record_chunks in by_record.values():
+        complete = [
+            sentence.text
+            for chunk in record_chunks
+            for sentence in passage_sentences(chunk.text, chunk.title, truncated=not chunk.abstract_complete)
+            if sentence.complete
+        ]
+        title = title_sentence(record_chunks[0].title)
+        texts.update(dict.fromkeys(complete or ([title] if title else [])))
+    return list(texts)
