@@ -158,16 +158,26 @@ class Services:
         except SecretomeQAError:
             return 0
 
+    def sentence_vectors_missing(self) -> bool:
+        """Whether the index predates stored sentence vectors that the settings ask for: answers are the same
+        without them, only slower, so the service adds them in the background."""
+        if not self.settings.index.sentence_vectors:
+            return False
+        try:
+            return not read_manifest(self.settings.index_dir).sentence_vectors
+        except SecretomeQAError:
+            return False
+
     def warm_up(self) -> None:
-        """Mark dead ingest runs interrupted, start building pending vectors in the background (or repair an
-        inconsistent index), open the index and load the models before the first request; a failure here is
-        only logged."""
+        """Mark dead ingest runs interrupted, start building pending vectors (or sentence vectors) in the
+        background (or repair an inconsistent index), open the index and load the models before the first
+        request; a failure here is only logged."""
         try:
             with DocumentStore(self.settings.store_path) as store:
                 interrupted = store.mark_interrupted_runs()
             if interrupted:
                 log.warning("ingest runs whose process died were marked interrupted", extra={"runs": interrupted})
-            if self.pending_vectors():
+            if self.pending_vectors() or self.sentence_vectors_missing():
                 self.indexing.start()
             else:
                 self.repair_index()

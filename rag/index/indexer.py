@@ -259,7 +259,8 @@ class Indexer:
                     skipped = []
                 sentence_vectors = settings.index.sentence_vectors
                 if vectors and sentence_vectors and previous is not None and not previous.sentence_vectors:
-                    self._backfill_sentences(store, set(todo), show_progress)
+                    counter = ProgressCounter(progress, 0, len(hashes)) if progress else None
+                    self._backfill_sentences(store, set(todo), show_progress, counter)
                 directory = bm25_dir(settings)
                 bm25_rebuilt = bool(todo or removed or rebuild or repaired or not directory.is_dir())
                 if bm25_rebuilt:
@@ -416,20 +417,30 @@ class Indexer:
         self.sentences.encoded += stats.encoded - before[0]
         self.sentences.cached += stats.cached - before[1]
 
-    def _backfill_sentences(self, store: DocumentStore, done: set[str], show_progress: bool) -> None:
-        """Embed the sentences of records indexed before sentence vectors were on (their chunks are unchanged)."""
+    def _backfill_sentences(
+        self, store: DocumentStore, done: set[str], show_progress: bool, report: Callable[[int], None] | None
+    ) -> None:
+        """Embed the sentences of records indexed before sentence vectors were on (their chunks are unchanged);
+        `report` hears of every record passed, so a service shows how far it has got."""
         records = tqdm(
             store.iter_records(), total=store.count(), desc="sentence vectors", unit="rec", disable=not show_progress
         )
         batch: dict = {}
+        passed = 0
         for record in records:
+            passed += 1
             if record.pmid not in done:
                 batch[record.pmid] = record
             if len(batch) >= BATCH_RECORDS:
                 self._embed_sentences(self._chunks_of(batch)[0])
                 batch = {}
+                if report:
+                    report(passed)
+                passed = 0
         if batch:
             self._embed_sentences(self._chunks_of(batch)[0])
+        if report and passed:
+            report(passed)
 
     def _all_chunks(self, store: DocumentStore, show_progress: bool) -> tuple[list[Chunk], list[str]]:
         records = tqdm(store.iter_records(), total=store.count(), desc="bm25", unit="rec", disable=not show_progress)

@@ -18,6 +18,7 @@ from api.routes.health import readiness_checks
 from api.services import Services
 from core.settings import Settings
 from ingest.records import PubMedRecord
+from rag.index.background import IndexingStatus
 from rag.index.indexer import Indexer
 from rag.index.manifest import read_manifest
 from tests.chroma_server import free_port
@@ -101,3 +102,31 @@ def test_run_serves_after_the_lexical_pass_and_finishes_the_vectors(tmp_path):
     assert f"the vectors of {n} records are built in the background" in " ".join(stdout.split())
     assert "92000005" in {c["pmid"] for c in answer["citations"]}
     assert not any(WARNING in w for w in answer["warnings"])
+
+
+def test_service_adds_sentence_vectors_to_an_index_built_without_them(tmp_path):
+    settings = synthetic_settings(tmp_path / "data")
+    without = settings.model_copy(update={"index": settings.index.model_copy(update={"sentence_vectors": False})})
+    indexer = Indexer(without)
+    try:
+        indexer.run(show_progress=False)
+    finally:
+        indexer.embeddings.close()
+    unwanted = Services(without, ServiceMetrics())
+    try:
+        unwanted.warm_up()
+        assert not unwanted.sentence_vectors_missing() and unwanted.indexing.status() is None
+    finally:
+        unwanted.close()
+
+    services = Services(settings, ServiceMetrics())
+    try:
+        assert services.sentence_vectors_missing()
+        services.warm_up()
+        assert services.indexing.wait(120)
+        n = len(synthetic_records())
+        assert services.indexing.status() == IndexingStatus(n, n, running=False)
+        assert read_manifest(settings.index_dir).sentence_vectors and not services.sentence_vectors_missing()
+        assert readiness_checks(services)["index"].startswith(f"ok ({n} records, {n} chunks")
+    finally:
+        services.close()
