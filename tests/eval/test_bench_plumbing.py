@@ -18,7 +18,7 @@ def test_peak_rss_reads_this_process_from_proc():
 
 def test_ask_latency_times_every_question(small_index, tmp_path):
     figures = ask_latency.measure(small_index, write_question_set(tmp_path / "set.jsonl"), n=3, progress=False)
-    assert figures["ask_questions"] == 3
+    assert figures["ask_questions"] == 3 and figures["ask_sentence_vectors_stored"] is True
     assert 0 < figures["ask_latency_p50_ms"] <= figures["ask_latency_p95_ms"]
     assert [line.split(":")[0] for line in ask_latency.lines(figures)] == ["ask latency p50", "ask latency p95"]
 
