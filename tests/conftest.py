@@ -90,8 +90,8 @@ def corpus_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         pytest.fail(f"corpus snapshot not found at {CORPUS}")
     reuse = os.environ.get("SECRETOME_TEST_DATA_DIR")
     data_dir = Path(reuse) if reuse else tmp_path_factory.mktemp("corpus") / "data"
-    # answers are the same with or without stored sentence vectors (tests/rag/index/test_sentence_vectors.py);
-    # embedding the test corpus's sentences costs 77 s, more than it saves CI's few hundred asks
+    # stored sentence vectors speed answers up and move their scores within noise only (README, "Sentence
+    # vectors at index time"); embedding the test corpus's sentences costs 77 s, more than CI's asks save
     index = IndexSettings(sentence_vectors=False)
     settings = Settings(_env_file=None, data_dir=data_dir, corpus_path=CORPUS, index=index)
     records = gate_corpus_records()

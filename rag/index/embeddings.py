@@ -6,6 +6,7 @@ downloads: the model is a local directory, by default the all-MiniLM-L6-v2 bundl
 """
 
 import hashlib
+import logging
 import os
 import sqlite3
 import threading
@@ -18,12 +19,15 @@ from langchain_core.embeddings import Embeddings
 
 from core.errors import ModelUnavailableError
 from core.settings import EmbeddingSettings
-from rag.index.encoders import Encoder, OnnxInt8Encoder, unit
+from rag.index.encoders import Encoder, OnnxInt8Encoder
+
+log = logging.getLogger(__name__)
 
 # Texts handed to the encoder at once: it sorts them by length, and a wider pool pads less (the indexer's
 # 2,048-record batches fit in one step).
 ENCODE_STEP = 4096
 DEFAULT_BATCH_SIZE = {"onnx-int8": 4, "torch": 16}  # fastest measured on 2 cores; small batches pad least
+CACHE_FILE = "embeddings.sqlite"
 _FINGERPRINT_FILES = ("modules.json", "config.json", "sentence_bert_config.json", "1_Pooling/config.json")
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
@@ -75,11 +79,18 @@ class EmbeddingCache:
     """SQLite table of float32 vectors keyed by a hash of (model, variant, text).
 
     One connection serves every thread of a process (the API answers in a thread pool), so calls take a lock.
+    A `read_only` cache (a serving process's) is only an accelerator: if it cannot be read (a read-only
+    volume, a damaged file) it says so once and acts empty, so texts are encoded as they would be without it.
     """
 
-    def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path, *, read_only: bool = False):
         self._lock = threading.Lock()
+        self.read_only = read_only
+        self._failed = False
+        if read_only:
+            self._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
@@ -87,11 +98,20 @@ class EmbeddingCache:
     def get_many(self, keys: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
         with self._lock:
-            for start in range(0, len(keys), 500):
-                part = keys[start : start + 500]
-                marks = ",".join("?" * len(part))
-                for key, blob in self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", part):
-                    found[key] = np.frombuffer(blob, dtype=np.float32)
+            if self._failed:
+                return found
+            try:
+                for start in range(0, len(keys), 500):
+                    part = keys[start : start + 500]
+                    marks = ",".join("?" * len(part))
+                    for key, blob in self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", part):
+                        found[key] = np.frombuffer(blob, dtype=np.float32)
+            except sqlite3.Error as exc:
+                if not self.read_only:
+                    raise
+                self._failed = True
+                log.warning("the embedding cache cannot be read; encoding instead", extra={"error": str(exc)})
+                return {}
         return found
 
     def put_many(self, items: dict[str, np.ndarray]) -> None:
@@ -103,6 +123,13 @@ class EmbeddingCache:
 
     def close(self) -> None:
         self._db.close()
+
+
+def open_cache(path: Path, *, writes: bool) -> EmbeddingCache | None:
+    """The indexer's cache, created when missing; a reader's read-only, and none when there is no file yet."""
+    if writes:
+        return EmbeddingCache(path)
+    return EmbeddingCache(path, read_only=True) if path.is_file() else None
 
 
 @dataclass
@@ -141,7 +168,7 @@ class LocalEmbeddings(Embeddings):
             precision = resolve_precision(settings.precision)
             self.encoder = TorchEncoder(path, precision, batch_size, settings.threads)
         self.info = ModelInfo(f"{path.parent.name}/{path.name}", fingerprint, self.encoder.dimension, self.encoder.variant)
-        self.cache = EmbeddingCache(cache_dir / "embeddings.sqlite") if use_cache and cache_dir else None
+        self.cache = open_cache(cache_dir / CACHE_FILE, writes=cache_writes) if use_cache and cache_dir else None
         self.cache_writes = cache_writes
         self.stats = EmbedStats()
 
@@ -157,7 +184,7 @@ class LocalEmbeddings(Embeddings):
         todo: dict[str, list[int]] = {}
         for i, key in enumerate(keys):
             if key in cached:
-                out[i] = unit(cached[key][None, :])[0]
+                out[i] = cached[key]  # stored as the encoder gave it (unit length): read back bit for bit
             else:
                 todo.setdefault(key, []).append(i)
         self.stats.cached += len(texts) - sum(map(len, todo.values()))

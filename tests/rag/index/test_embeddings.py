@@ -124,3 +124,38 @@ def test_precision_auto_follows_the_cpu_flags(tmp_path):
     assert not cpu_supports_bf16(tmp_path / "missing")
     assert resolve_precision("fp32") == "fp32" and resolve_precision("bf16") == "bf16"
     assert resolve_precision("auto") == ("bf16" if cpu_supports_bf16() else "fp32")
+
+
+def reader(cache_dir) -> LocalEmbeddings:
+    """What a serving process opens: the data dir's cache, read-only."""
+    return LocalEmbeddings(EmbeddingSettings(backend="onnx-int8"), cache_dir, cache_writes=False)
+
+
+def test_a_reader_uses_what_the_indexer_stored_and_never_writes(tmp_path):
+    writer = LocalEmbeddings(EmbeddingSettings(backend="onnx-int8"), tmp_path)
+    stored = writer.embed_array(TEXTS)
+    serving = reader(tmp_path)
+    new = "Synthetic sentence no index has seen."
+    vectors = serving.embed_array([*TEXTS, new])
+    assert (serving.stats.cached, serving.stats.encoded) == (3, 1)
+    assert np.array_equal(vectors[:3], stored)
+    serving.embed_array([new])
+    assert serving.stats.encoded == 2
+    assert writer.cache.get_many([writer._key(new)]) == {}
+
+
+def test_a_reader_creates_no_cache_where_there_is_none(tmp_path):
+    serving = reader(tmp_path)
+    assert serving.cache is None and serving.embed_array(TEXTS).shape == (3, 384)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_damaged_cache_file_costs_a_reader_speed_not_answers(tmp_path, caplog):
+    (tmp_path / "embeddings.sqlite").write_bytes(b"not a database " * 100)
+    serving = reader(tmp_path)
+    with caplog.at_level("WARNING"):
+        vectors = serving.embed_array(TEXTS)
+        serving.embed_array(TEXTS)
+    plain = LocalEmbeddings(EmbeddingSettings(backend="onnx-int8"), tmp_path, use_cache=False).embed_array(TEXTS)
+    assert np.allclose(vectors, plain, atol=1e-6) and serving.stats.encoded == 6
+    assert sum("cannot be read" in r.getMessage() for r in caplog.records) == 1

@@ -1,5 +1,5 @@
 """Sentence vectors at index time: the indexer embeds every sentence an answer may quote, so answering encodes
-none of them, and the answers stay exactly what they were."""
+none of them (on this small index the answer is word for word what it was)."""
 
 import pytest
 
@@ -97,7 +97,7 @@ def ask_counting_encodes(settings: Settings) -> tuple[str, int, int]:
         pipeline.close()
 
 
-def test_answers_read_the_stored_sentence_vectors_and_stay_the_same(tmp_path):
+def test_answers_read_the_stored_sentence_vectors_instead_of_encoding(tmp_path):
     plain = without_sentence_vectors(synthetic_settings(tmp_path / "plain"))
     summary = Indexer(plain).run(show_progress=False)
     assert summary.sentences_encoded == 0 and not read_manifest(plain.index_dir).sentence_vectors
