@@ -159,8 +159,8 @@ class Services:
             return 0
 
     def sentence_vectors_missing(self) -> bool:
-        """Whether the index predates stored sentence vectors that the settings ask for: answers are the same
-        without them, only slower, so the service adds them in the background."""
+        """Whether the index predates stored sentence vectors that the settings ask for: answers without them are
+        as good (within noise) but slower, so the service adds them in the background."""
         if not self.settings.index.sentence_vectors:
             return False
         try:
