@@ -259,8 +259,9 @@ class Indexer:
                     skipped = []
                 sentence_vectors = settings.index.sentence_vectors
                 if vectors and sentence_vectors and previous is not None and not previous.sentence_vectors:
-                    counter = ProgressCounter(progress, 0, len(hashes)) if progress else None
-                    self._backfill_sentences(store, set(todo), show_progress, counter)
+                    # the records just embedded got their sentences with their chunks
+                    counter = ProgressCounter(progress, len(todo), len(hashes)) if progress else None
+                    self._backfill_sentences(store, sorted(set(hashes) - set(todo)), show_progress, counter)
                 directory = bm25_dir(settings)
                 bm25_rebuilt = bool(todo or removed or rebuild or repaired or not directory.is_dir())
                 if bm25_rebuilt:
@@ -391,8 +392,7 @@ class Indexer:
         skipped: list[str] = []
         with tqdm(total=len(todo), desc="embedding", unit="rec", disable=not show_progress or not todo) as bar:
             for batch in _batches(todo, BATCH_RECORDS):
-                records = store.get_many(batch)
-                chunks, too_big = self._chunks_of({p: records[p] for p in batch if p in records})
+                chunks, too_big = self._stored_chunks(store, batch)
                 skipped += too_big
                 vectors = self.embeddings.embed_array([c.embed_text for c in chunks])
                 if self.settings.index.sentence_vectors:
@@ -417,30 +417,22 @@ class Indexer:
         self.sentences.encoded += stats.encoded - before[0]
         self.sentences.cached += stats.cached - before[1]
 
+    def _stored_chunks(self, store: DocumentStore, pmids: list[str]) -> tuple[list[Chunk], list[str]]:
+        """Chunks of these records as the store holds them now (see `_chunks_of`)."""
+        records = store.get_many(pmids)
+        return self._chunks_of({p: records[p] for p in pmids if p in records})
+
     def _backfill_sentences(
-        self, store: DocumentStore, done: set[str], show_progress: bool, report: Callable[[int], None] | None
+        self, store: DocumentStore, pmids: list[str], show_progress: bool, report: Callable[[int], None] | None
     ) -> None:
         """Embed the sentences of records indexed before sentence vectors were on (their chunks are unchanged);
-        `report` hears of every record passed, so a service shows how far it has got."""
-        records = tqdm(
-            store.iter_records(), total=store.count(), desc="sentence vectors", unit="rec", disable=not show_progress
-        )
-        batch: dict = {}
-        passed = 0
-        for record in records:
-            passed += 1
-            if record.pmid not in done:
-                batch[record.pmid] = record
-            if len(batch) >= BATCH_RECORDS:
-                self._embed_sentences(self._chunks_of(batch)[0])
-                batch = {}
+        `report` hears of every batch, so a service shows how far it has got."""
+        with tqdm(total=len(pmids), desc="sentence vectors", unit="rec", disable=not show_progress or not pmids) as bar:
+            for batch in _batches(pmids, BATCH_RECORDS):
+                self._embed_sentences(self._stored_chunks(store, batch)[0])
+                bar.update(len(batch))
                 if report:
-                    report(passed)
-                passed = 0
-        if batch:
-            self._embed_sentences(self._chunks_of(batch)[0])
-        if report and passed:
-            report(passed)
+                    report(len(batch))
 
     def _all_chunks(self, store: DocumentStore, show_progress: bool) -> tuple[list[Chunk], list[str]]:
         records = tqdm(store.iter_records(), total=store.count(), desc="bm25", unit="rec", disable=not show_progress)
