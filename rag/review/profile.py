@@ -21,9 +21,10 @@ from rag.answer.study_type import StudyType, classify_study
 
 TERMS_PATH = Path(__file__).with_name("profile_terms.json")
 TITLE_WEIGHT = 3
+SALIENT_MIN_BODY = 2  # a `salient` term counts where the title names it or the abstract names it this often
 FACETS = ("product", "source", "indication", "evidence", "preconditioning")
 TEXT_CUES = ("review_title", "review_body", "case_report", "in_vitro", "intervention", "interventional", "animal",
-             "cell_therapy_in_patients", "own_experiments", "human_subjects")
+             "cell_therapy_in_patients", "own_experiments", "human_subjects", "observational")
 
 
 class EvidenceProfile(BaseModel):
@@ -62,15 +63,22 @@ class Facet:
     mesh: dict[str, str]
     fallback: re.Pattern[str] | None = None
     ignore: re.Pattern[str] | None = None
+    salient: re.Pattern[str] | None = None
 
     def scores(self, title: str, body: str) -> Counter[str]:
         """Weighted term counts per label outside the `ignore` phrases (a stem cell transplant as the
-        setting, not the subject); the fallback terms only when nothing else matched."""
+        setting, not the subject); `salient` terms only where the title names one or the body names them
+        `SALIENT_MIN_BODY` times (named once, a transplant is background); the fallback terms only when
+        nothing else matched."""
         if self.ignore is not None:
             title, body = self.ignore.sub(" ", title), self.ignore.sub(" ", body)
-        return _count(self.pattern, self.group_labels, title, body) or _count(
-            self.fallback, self.group_labels, title, body
-        )
+        found = _count(self.pattern, self.group_labels, title, body)
+        if self.salient is not None:
+            in_title = _count(self.salient, self.group_labels, title, "")
+            in_body = _count(self.salient, self.group_labels, "", body)
+            if in_title or in_body.total() >= SALIENT_MIN_BODY:
+                found += in_title + in_body
+        return found or _count(self.fallback, self.group_labels, title, body)
 
     def best(self, found: Counter[str]) -> str:
         if not found:
@@ -99,6 +107,7 @@ class Dictionaries:
     cell_therapy_in_patients: re.Pattern[str]
     own_experiments: re.Pattern[str]
     human_subjects: re.Pattern[str]
+    observational: re.Pattern[str]
 
 
 def _count(pattern: re.Pattern[str] | None, group_labels: dict[str, str], title: str, body: str) -> Counter[str]:
@@ -134,7 +143,7 @@ def load_dictionaries(path: Path = TERMS_PATH) -> Dictionaries:
     facets: dict[str, Facet] = {}
     for name, spec in data["facets"].items():
         labels = tuple(spec["labels"])
-        for term, label in [*spec["terms"], *spec.get("fallback", [])]:
+        for term, label in [*spec["terms"], *spec.get("salient", []), *spec.get("fallback", [])]:
             if label not in labels:
                 raise ValueError(f"{path}: term {term!r} of facet {name!r} maps to unknown label {label!r}")
         mesh = {k.lower(): v for k, v in spec.get("mesh", {}).items()}
@@ -143,9 +152,11 @@ def load_dictionaries(path: Path = TERMS_PATH) -> Dictionaries:
         group_labels: dict[str, str] = {}
         pattern = _alternation(spec["terms"], "t", group_labels)
         fallback = _alternation(spec.get("fallback", []), "f", group_labels)
+        salient = _alternation(spec.get("salient", []), "s", group_labels)
         ignore = spec.get("ignore")
         facets[name] = Facet(
-            name, labels, spec["none"], pattern, group_labels, mesh, fallback, _compile("|".join(ignore)) if ignore else None
+            name, labels, spec["none"], pattern, group_labels, mesh, fallback,
+            _compile("|".join(ignore)) if ignore else None, salient,
         )
     evidence = data["evidence_level"]
     return Dictionaries(
@@ -193,7 +204,7 @@ def _evidence_level(record: PubMedRecord, study: StudyType, title: str, d: Dicti
     if record.mesh or record.pub_types:
         study = classify_study((), (), record.trial_ids, text)
         level = d.evidence_map.get(study.name, "other")
-    if level == "other" and d.cell_therapy_in_patients.search(text):
+    if level == "other" and d.cell_therapy_in_patients.search(text) and not d.observational.search(text):
         return "human trial"
     if level in ("other", "in vitro") and d.animal.search(text):
         return "animal"
@@ -221,6 +232,8 @@ def profile_record(record: PubMedRecord, dictionaries: Dictionaries | None = Non
     for name in ("product", "source", "indication"):
         facet = d.facets[name]
         labels[name] = _mesh_label(facet, descriptors) or facet.best(facet.scores(title, body))
+    if labels["product"] == d.facets["product"].none:
+        labels["source"] = d.facets["source"].none  # the source is the product's: no product, no source
     precond = d.facets["preconditioning"]
     found = precond.scores(title, body)
     study = classify_study(record.pub_types, descriptors, record.trial_ids, f"{title} {record.abstract}")

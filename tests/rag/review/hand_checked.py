@@ -1,6 +1,6 @@
 """Real corpus records whose evidence profile a person read and labelled by hand (PMIDs and labels only).
 
-Twelve lists, each labelled before the dictionary version it was first checked against had been run on it;
+Thirteen lists, each labelled before the dictionary version it was first checked against had been run on it;
 each list says how it was drawn and what happened after. The first (HAND_CHECKED) was drawn with `random.Random(14).sample` from the 70 records of ../shared/corpus whose title or abstract names
 a secretome, conditioned medium, exosomes, extracellular vesicles, amniotic material or mesenchymal
 stem/stromal cells and whose abstract is over 300 characters (36 records), plus two chosen as traps
@@ -573,7 +573,8 @@ OFF_TOPIC_SEED_22: list[tuple[str, str, str, str, str, str, str]] = [
 # transplanted stem cells are what the record studies; stem cells named as a setting or as tissue biology are
 # "not stated". Haematopoietic grafts are source "other". Version -7: product 12, source 21, indication 25,
 # evidence 18, preconditioning 30 of 30. Then tuned on (version 2026.12.02-8: transplants named as the setting,
-# cancer stem cells, iPSC abbreviations): product 18.
+# cancer stem cells, iPSC abbreviations): product 18. Tuned on again with NEAR_TOPIC_SEED_24 for version
+# 2026.12.02-9: product 28, source 29, indication 26, evidence 24.
 NEAR_TOPIC_SEED_23: list[tuple[str, str, str, str, str, str, str]] = [
     ("39500323", "not stated", "unknown", "other", "other",
      "none", "immunoglobulin-associated senescence in ageing; abstract is page markup"),
@@ -642,7 +643,9 @@ NEAR_TOPIC_SEED_23: list[tuple[str, str, str, str, str, str, str]] = [
 # it is the setting (infection or exercise before or after it); experiments on ES cells or iPSCs are whole
 # cells, stem cell niches and cancer stem cells are tissue biology. Version -7: product 13, source 12,
 # indication 18, evidence 14, preconditioning 24 of 24; version -8 (tuned on NEAR_TOPIC_SEED_23 only): product 14,
-# the rest unchanged.
+# the rest unchanged. Then tuned on with NEAR_TOPIC_SEED_23 (version 2026.12.02-9: stem cells only as the material
+# studied, a transplant only where the title names it or the abstract repeats it, no product means no source,
+# haematopoietic grafts as source "other"): product 23, source 23, indication 22, evidence 20.
 NEAR_TOPIC_SEED_24: list[tuple[str, str, str, str, str, str, str]] = [
     ("39172759", "not stated", "unknown", "other", "other", "none", "spatial transcriptomics of extramedullary myeloma biopsies"),
     ("37665322", "not stated", "unknown", "not stated", "other", "none", "one-carbon metabolism and stem cell self-renewal (snippet)"),
@@ -669,3 +672,94 @@ NEAR_TOPIC_SEED_24: list[tuple[str, str, str, str, str, str, str]] = [
     ("39975227", "not stated", "unknown", "other", "other", "none", "bone marrow niche remodelling in AML under immunotherapy"),
     ("39219504", "whole cells", "other", "other", "other", "none", "use of allogeneic HCT in AML in California: population data"),
 ]
+
+# Labelled on 2026-12-02 after version 2026.12.02-8 was fixed and before any version was run on them:
+# `random.Random(25).sample(..., 30)` of the 425 records outside the on-topic pool, in none of the lists above,
+# whose title or abstract matches the pattern written beside NEAR_TOPIC_SEED_24 (the pool sorted by PMID as a
+# string; the same code draws NEAR_TOPIC_SEED_24 with `random.Random(24)` from the 449 before it). The same
+# conventions: cultured, expanded, isolated, edited or transplanted stem cells (ES cells, iPSCs, neural
+# progenitors, HSCs as a graft or a gene therapy) are "whole cells"; stem cells in a mouse's own tissue,
+# cancer stem cells, a transplant named as the setting and a stem cell definition of organoids are
+# "not stated"; haematopoietic and neural stem cells are source "other". Version -8 (checked once after the
+# labels were written): product 16, source 19, indication 24, evidence 11, preconditioning 30 of 30. Version -9,
+# fixed after that check and tuned only on NEAR_TOPIC_SEED_23 and _24 and the snapshot, checked once: product 23,
+# source 24, indication 24, evidence 14, preconditioning 30. Not tuned on.
+NEAR_TOPIC_SEED_25: list[tuple[str, str, str, str, str, str, str]] = [
+    ("37748139", "not stated", "unknown", "other", "animal", "none",
+     "FUS phase transition in the HSCs of aged mice (reporter mice): ageing tissue biology"),
+    ("39725143", "not stated", "unknown", "other", "review", "none",
+     "is HSC dysfunction a root cause of haematologic ageing: perspective"),
+    ("18347094", "whole cells", "ESC-derived", "not stated", "in vitro", "none",
+     "Tcf3 on promoters with Oct4 and Nanog in ES cells (snippet)"),
+    ("29973462", "not stated", "unknown", "not stated", "other", "none",
+     "C/EBPbeta and HSCs in emergency granulopoiesis; own earlier work summarised, no design stated"),
+    ("37066368", "not stated", "unknown", "other", "other", "none",
+     "two gut pathobionts induce cancer stem cell-like cells in colorectal cancer (snippet, no design)"),
+    ("38960716", "not stated", "unknown", "other", "other", "none",
+     "FAPI PET vs FDG in mesothelioma: prospective observational study (the authors' word); stroma is tumour"),
+    ("38219710", "not stated", "unknown", "other", "other", "none",
+     "RUNX2 and breast cancer stem cells in TNBC drug resistance; design cut off"),
+    ("22143885", "whole cells", "ESC-derived", "not stated", "in vitro", "none",
+     "Mp1 knockdown turns FGF4 signalling toward pluripotency (snippet; the cells, ES cells by the markers, unnamed)"),
+    ("39652823", "not stated", "unknown", "other", "human trial", "none",
+     "venetoclax plus azacitidine in high-risk MDS, phase 1b; transplant only named as the curative option"),
+    ("31552185", "not stated", "unknown", "other", "review", "none",
+     "cohesin mutations, inflammation and HSPC self-renewal in AML: a summary of studies, untitled review"),
+    ("21685889", "whole cells", "ESC-derived", "not stated", "in vitro", "none",
+     "Tcf3 at pluripotency genes in ES cells (snippet)"),
+    ("38601972", "whole cells", "other", "other", "other", "none",
+     "dual CAR and TCR T cells against AML; transplant named as standard care; design cut off"),
+    ("37958331", "not stated", "unknown", "other", "human trial", "none",
+     "quality of life on two lenalidomide maintenance doses after ASCT in myeloma: randomised trial"),
+    ("25043045", "not stated", "unknown", "other", "other", "none",
+     "oncogenic mutant IDH blocks liver progenitor differentiation (snippet, no design)"),
+    ("38678011", "whole cells", "other", "not stated", "in vitro", "none",
+     "replication and DNA break clusters in cultured mouse neural progenitor cells"),
+    ("27102896", "whole cells", "bone marrow", "not stated", "other", "none", "title only: bone marrow MSCs"),
+    ("38637494", "not stated", "unknown", "other", "in vitro", "none",
+     "mechanics of LGR5+ cancer stem cells in colorectal cancer patient-derived organoids"),
+    ("39214979", "whole cells", "ESC-derived", "not stated", "in vitro", "none",
+     "histone H3.3 K9/K27 mutants in mouse ES cells"),
+    ("39491308", "whole cells", "unknown", "not stated", "review", "none",
+     "stem cell models of early development and cell-cell signalling: review"),
+    ("29513567", "whole cells", "ESC-derived", "not stated", "in vitro", "none",
+     "TERRA and TCF3 in mouse ES cell maintenance (snippet)"),
+    ("38375990", "not stated", "unknown", "other", "review", "none",
+     "leukaemic stem cells and lineage plasticity in AML therapy resistance: review"),
+    ("39841459", "not stated", "unknown", "other", "other", "none",
+     "GATA2, stemness and chemoresistance in AML patient samples; design cut off"),
+    ("38904583", "whole cells", "other", "other", "other", "none",
+     "CD34+ selected vs unmanipulated autologous grafts in children: immune reconstitution (conclusions only)"),
+    ("37478401", "whole cells", "other", "immune / inflammatory", "human trial", "none",
+     "gene-corrected autologous CD34+ cells in Wiskott-Aldrich syndrome: phase I/II, 5 patients"),
+    ("40009502", "whole cells", "other", "other", "in vitro", "none",
+     "cMPL to purify or deplete human HSCs for transplant conditioning; visible text names no animals"),
+    ("29174804", "not stated", "unknown", "other", "other", "none",
+     "tumour organoids as a cancer model (snippet); stem cells only define what organoids are"),
+    ("38538791", "not stated", "unknown", "other", "other", "none",
+     "depleting myeloid-biased HSCs and aged immunity; abstract is page markup"),
+    ("37647853", "whole cells", "other", "other", "review", "none",
+     "'How I treat' transplant-eligible myelofibrosis: HSCT is the treatment discussed"),
+    ("38380931", "not stated", "unknown", "other", "other", "none",
+     "vaccine measles with encephalitis in a child after a transplant: case report (infection; transplant the setting)"),
+    ("38207291", "whole cells", "other", "not stated", "in vitro", "none",
+     "KBTBD4 and MYC in ex vivo HSC expansion with UM171"),
+]
+
+# The near-topic pool as code (the pattern above NEAR_TOPIC_SEED_24): records outside the on-topic pool whose
+# title or abstract names stem, stromal or progenitor cells, iPSCs or pluripotency, sorted by PMID as a string.
+NEAR_TOPIC_PATTERN = r"\b(?:stem|stromal|progenitor) cells?\b|\biPSCs?\b|pluripoten"
+
+
+def near_topic_pool(records, exclude: set[str]) -> list:
+    """The near-topic records not in `exclude`, in the order the near-topic batches were sampled from."""
+    import re
+
+    from ingest.topic import is_on_topic
+
+    pattern = re.compile(NEAR_TOPIC_PATTERN, re.IGNORECASE)
+    return sorted(
+        (r for r in records if r.pmid not in exclude and not is_on_topic(r)
+         and (pattern.search(r.title or "") or pattern.search(r.abstract or ""))),
+        key=lambda r: r.pmid,
+    )

@@ -3,6 +3,7 @@ follow the store, and agreement with real corpus records a person labelled by ha
 
 import functools
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from tests.rag.review.hand_checked import (
     LONG_REST,
     NEAR_TOPIC_SEED_23,
     NEAR_TOPIC_SEED_24,
+    NEAR_TOPIC_SEED_25,
     OFF_TOPIC_SEED_19,
     OFF_TOPIC_SEED_20,
     OFF_TOPIC_SEED_21,
@@ -27,6 +29,7 @@ from tests.rag.review.hand_checked import (
     SHORT_SEED_16,
     SHORT_SEED_17,
     SHORT_SEED_18,
+    near_topic_pool,
 )
 
 FACETS = ("product", "source", "indication", "evidence", "preconditioning")
@@ -88,6 +91,106 @@ def test_a_stem_cell_transplant_is_a_product_only_where_it_is_the_subject(title,
     """Transplants named as the setting (before, after, ineligible for) and cancer stem cells make no cell product;
     the transplant studied and experiments on iPSCs do."""
     assert profile_record(synthetic(title, abstract)).product == product
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "product"),
+    [
+        ("a kinase inhibitor in made-up leukaemia",
+         ("Synthetic patients are often cured by allogeneic hematopoietic stem cell transplantation (HSCT); here an "
+          "invented pill was given."), "not stated"),
+        ("outcomes of allogeneic HCT in an invented lymphoma",
+         "Synthetic registry data of the made-up cohort were analysed.", "whole cells"),
+        ("an invented registry of made-up leukaemia",
+         "Synthetic patients underwent allogeneic HCT; survival with allogeneic HCT was long.", "whole cells"),
+        ("a made-up lung function test", "The synthetic hypoxic challenge test (HCT) was repeated; HCT results varied.",
+         "not stated"),
+        ("invented pneumonia in hematopoietic cell transplant recipients",
+         "Synthetic recipients coughed; made-up steroids helped.", "not stated"),
+        ("an invented drug as maintenance", "Synthetic relapse pre- or post-HCT was rarer with a made-up drug post-HCT.",
+         "not stated"),
+    ],
+)
+def test_a_transplant_is_the_product_where_the_title_names_it_or_the_abstract_repeats_it(title, abstract, product):
+    """Version 2026.12.02-9 (tuned on NEAR_TOPIC_SEED_23 and _24 and a snapshot spot check): a stem cell transplant
+    named once in the abstract is background (its abbreviation in brackets is the same mention); bare HCT or SCT
+    name other things too, so only "allogeneic HCT", "allo-HCT" or "HSCT" count; transplant recipients, pre- and
+    post-transplant name the setting."""
+    assert profile_record(synthetic(title, abstract)).product == product
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "product"),
+    [
+        ("a made-up gene in the neural stem cell niche",
+         "Synthetic neural stem cells divided more in invented mice lacking the gene.", "not stated"),
+        ("invented ageing of blood", "Synthetic expanded clones of hematopoietic stem and progenitor cells made blood.",
+         "not stated"),
+        ("made-up HSCs in the liver", "Synthetic activated HSCs laid down collagen in invented fibrosis.", "not stated"),
+        ("an invented factor", "Synthetic neural progenitor cells were isolated and cultured with a made-up factor.",
+         "whole cells"),
+        ("made-up expansion", "Synthetic ex vivo expansion of cord blood stem cells with an invented molecule.",
+         "whole cells"),
+        ("invented edits", "Synthetic edited hematopoietic stem and progenitor cells resisted a made-up antibody.",
+         "whole cells"),
+        ("a made-up gene in ES cells", "Synthetic knockdown lowered Nanog in mouse ES cells.", "whole cells"),
+        ("invented reprogramming", "Synthetic B cells were reprogrammed into induced pluripotent stem cells.",
+         "whole cells"),
+        ("an invented bioactive glass", "Synthetic human bone marrow derived stromal cells grew on made-up glass.",
+         "whole cells"),
+        ("invented cartilage repair", "Synthetic approaches include the use of chondrocytes, stem cells and scaffolds.",
+         "whole cells"),
+    ],
+)
+def test_other_stem_cells_are_whole_cells_only_as_the_material_studied(title, abstract, product):
+    """Version 2026.12.02-9: MSCs (and tissue-sourced stromal cells), ES cells and iPSCs are whole cells wherever
+    named; other stem, stromal or progenitor cells only where isolated, cultured, expanded ex vivo, edited,
+    transplanted, used, or as lines and derived cells, not as tissue biology (a niche, clonal expansion in the
+    body); HSCs and NPCs abbreviate other things too (hepatic stellate cells) and do not count."""
+    assert profile_record(synthetic(title, abstract)).product == product
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "source"),
+    [
+        ("made-up tumour cells", "Synthetic tumour cells and invented plasma samples were stained.", "unknown"),
+        ("outcomes of autologous stem cell transplantation in an invented myeloma",
+         "Synthetic autologous stem cell transplantation followed made-up induction.", "other"),
+        ("a made-up gene in ES cells", "Synthetic knockdown lowered Nanog in mouse ES cells.", "ESC-derived"),
+    ],
+)
+def test_the_source_is_the_products_and_a_haematopoietic_graft_is_other(title, abstract, source):
+    """Version 2026.12.02-9: no product, no source (the off- and near-topic hand labels); stem cell transplants and
+    haematopoietic stem cells are source "other"; "ES cells" name an ESC source."""
+    assert profile_record(synthetic(title, abstract)).source == source
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "facet", "expected"),
+    [
+        ("invented transplant outcomes",
+         "Synthetic patients who underwent stem cell transplantation were retrospectively reviewed in a made-up registry.",
+         "evidence", "other"),
+        ("an invented stent", "A synthetic single arm evaluation of a made-up stent in invented veins.", "evidence",
+         "human trial"),
+        ("a made-up gene in Drosophila", "Synthetic flies lacking an invented gene had small wings.", "evidence", "animal"),
+        ("a made-up gene in mouse embryonic stem cells", "Synthetic pluripotency fell.", "evidence", "in vitro"),
+        ("an invented variant", "Synthetic cardiomyocytes were differentiated from made-up patient iPSCs.", "evidence",
+         "in vitro"),
+        ("invented myeloma", "Here we applied synthetic sequencing to 14 made-up biopsies of tumor cells.", "evidence",
+         "other"),
+        ("an invented osteosarcoma regimen", "Synthetic osteosarcoma in bone relapsed.", "indication", "other"),
+        ("an invented antibody", "Synthetic hemophagocytic lymphohistiocytosis improved.", "indication",
+         "immune / inflammatory"),
+        ("an invented protector", "Synthetic blood counts fell after chemotherapy.", "indication", "other"),
+    ],
+)
+def test_version_9_evidence_and_indication_cues(title, abstract, facet, expected):
+    """Version 2026.12.02-9's cues (NEAR_TOPIC_SEED_23 and _24): retrospective, registry or database studies of
+    patients given a cell product are no trials; "single arm" without a hyphen is a trial; flies, worms and embryos
+    are animals, ES cells of a mouse and iPSC experiments are cell experiments; biopsies are people studied;
+    bone cancers are oncology; HLH and autoinflammatory syndromes are immune; chemotherapy names a cancer."""
+    assert getattr(profile_record(synthetic(title, abstract)), facet) == expected
 
 
 @pytest.mark.parametrize(
@@ -193,7 +296,7 @@ OFF_TOPIC = OFF_TOPIC_SEED_19 + OFF_TOPIC_SEED_20 + OFF_TOPIC_SEED_21 + OFF_TOPI
 @functools.cache
 def hand_checked_records() -> dict[str, PubMedRecord]:
     """The corpus records of every hand-checked PMID, read from the snapshot once per session."""
-    wanted = {row[0] for row in ALL_HAND_CHECKED + OFF_TOPIC + NEAR_TOPIC_SEED_23 + NEAR_TOPIC_SEED_24}
+    wanted = {row[0] for row in ALL_HAND_CHECKED + OFF_TOPIC + NEAR_TOPIC_SEED_23 + NEAR_TOPIC_SEED_24 + NEAR_TOPIC_SEED_25}
     records = {r.pmid: r for r in read_jsonl(CORPUS) if isinstance(r, PubMedRecord) and r.pmid in wanted}
     assert set(records) == wanted, f"hand-checked PMIDs missing from the corpus: {wanted - set(records)}"
     return records
@@ -225,13 +328,13 @@ def assert_agreement(rows, floors: dict[str, int]) -> None:
 def test_profiles_agree_with_the_hand_checked_sample():
     """170 records labelled by hand, in six batches, each labelled before the dictionaries it was first
     checked against were run on it (see hand_checked.py); together they are every record of the on-topic pool.
-    Measured with dictionary version 2026.12.02-8, all 170: product 157 (92%), source 155 (91%), indication
+    Measured with dictionary version 2026.12.02-9, all 170: product 160 (94%), source 158 (93%), indication
     155 (91%), evidence level 155 (91%), preconditioning 170 (all 'none': the snapshot has no preconditioned
-    record; -7 had product 156). Every batch but the last was tuned on after its first check, so these are in-sample figures; the
-    floors below are what was measured."""
+    record; -8 had product 157, source 155; -7 product 156). Every batch but the last was tuned on after its
+    first check, so these are in-sample figures; the floors below are what was measured."""
     assert len(ALL_HAND_CHECKED) == 170
     assert_agreement(
-        ALL_HAND_CHECKED, {"product": 157, "source": 155, "indication": 155, "evidence": 155, "preconditioning": 170}
+        ALL_HAND_CHECKED, {"product": 160, "source": 158, "indication": 155, "evidence": 155, "preconditioning": 170}
     )
 
 
@@ -241,10 +344,11 @@ def test_profiles_on_the_batches_labelled_blind():
     -4, evidence 19 with -5. REST_OF_POOL (25) was labelled before -4 was run on it: product 17, source 21,
     indication 18, evidence level 21 with -4; -5 added one evidence cue (`own_experiments`) after that check,
     so its 22 with -5 (23 with -7) is not blind. The closest this suite has to the accuracy on on-topic
-    records nobody has read. Version -8 (tuned on NEAR_TOPIC_SEED_23 only): product 42, the rest unchanged."""
+    records nobody has read. Version -8 (tuned on NEAR_TOPIC_SEED_23 only): product 42, the rest unchanged;
+    version -9 (tuned on the near-topic batches 23 and 24): product 45, source 42."""
     assert_agreement(
         SHORT_SEED_18 + REST_OF_POOL,
-        {"product": 42, "source": 40, "indication": 39, "evidence": 42, "preconditioning": 49},
+        {"product": 45, "source": 42, "indication": 39, "evidence": 42, "preconditioning": 49},
     )
 
 
@@ -253,21 +357,46 @@ def test_profiles_off_the_topic_labelled_blind():
     and checked once, not tuned on: product 29, source 26, indication 21 (70%), evidence level 24 (80%),
     preconditioning 30 (version -5 on the same rows: indication 20, evidence 22). Off the topic the evidence
     level misses reviews whose text never says so and cell work the cues do not name, and the indication
-    follows organ words or finds none: the snapshot's map counts these records too."""
+    follows organ words or finds none: the snapshot's map counts these records too. Version -9 (no product, no
+    source): source 29, the rest unchanged."""
     assert_agreement(
-        OFF_TOPIC_SEED_22, {"product": 29, "source": 26, "indication": 21, "evidence": 24, "preconditioning": 30}
+        OFF_TOPIC_SEED_22, {"product": 29, "source": 29, "indication": 21, "evidence": 24, "preconditioning": 30}
     )
 
 
 def test_profiles_near_the_topic_labelled_blind():
-    """NEAR_TOPIC_SEED_24: 24 records outside the on-topic pool that name stem or progenitor cells, labelled
-    before any version was run on them and not tuned on. Version 2026.12.02-8: product 14 (58%), source 12,
-    indication 18, evidence level 14, preconditioning 24 (version -7: product 13). The product facet still
-    calls a record "whole cells" where stem cells are only background (a transplant named as what patients
-    once had, a niche, a haematopoietic model); source and evidence miss transplants, snippets and
-    data-analysis studies, which the dictionaries name no cue for."""
+    """NEAR_TOPIC_SEED_25: 30 records outside the on-topic pool that name stem or progenitor cells, labelled
+    before any version was run on them and not tuned on; version 2026.12.02-9 was fixed before its one check.
+    Version -9: product 23 (77%), source 24 (80%), indication 24 (80%), evidence level 14 (47%),
+    preconditioning 30; version -8 on the same rows: product 16, source 19, indication 24, evidence 11. Still
+    missed: cells studied in words the rules do not name (CD34+ cells, CAR T cells, a review of stem cell
+    models), untitled reviews and snippets with no design."""
     assert_agreement(
-        NEAR_TOPIC_SEED_24, {"product": 14, "source": 12, "indication": 18, "evidence": 14, "preconditioning": 24}
+        NEAR_TOPIC_SEED_25, {"product": 23, "source": 24, "indication": 24, "evidence": 14, "preconditioning": 30}
+    )
+
+
+def test_the_near_topic_batches_are_the_draws_their_comments_describe():
+    """NEAR_TOPIC_SEED_24 and _25 are `random.Random(24)` and `(25)` samples of the near-topic pool without the
+    lists labelled before them (449 and 425 records), so the blind batches can be drawn again."""
+    records = [r for r in read_jsonl(CORPUS) if isinstance(r, PubMedRecord)]
+    earlier = {row[0] for row in ALL_HAND_CHECKED + OFF_TOPIC + NEAR_TOPIC_SEED_23}
+    pool = near_topic_pool(records, earlier)
+    assert len(pool) == 449
+    assert [r.pmid for r in random.Random(24).sample(pool, 24)] == [row[0] for row in NEAR_TOPIC_SEED_24]
+    pool = near_topic_pool(records, earlier | {row[0] for row in NEAR_TOPIC_SEED_24})
+    assert len(pool) == 425
+    assert [r.pmid for r in random.Random(25).sample(pool, 30)] == [row[0] for row in NEAR_TOPIC_SEED_25]
+
+
+def test_profiles_near_the_topic_on_the_second_batch_tuned_on():
+    """NEAR_TOPIC_SEED_24: checked blind once with version 2026.12.02-8 (product 14 (58%), source 12,
+    indication 18, evidence level 14, preconditioning 24 of 24; -7: product 13), then tuned on for -9 with
+    NEAR_TOPIC_SEED_23: stem cells count only as the material studied, a transplant only where the title names
+    it or the abstract repeats it, no product means no source, haematopoietic grafts are source "other".
+    Version -9: product 23, source 23, indication 22, evidence 20 (in-sample)."""
+    assert_agreement(
+        NEAR_TOPIC_SEED_24, {"product": 23, "source": 23, "indication": 22, "evidence": 20, "preconditioning": 24}
     )
 
 
@@ -275,9 +404,10 @@ def test_profiles_near_the_topic_on_the_batch_tuned_on():
     """NEAR_TOPIC_SEED_23: checked blind once with version 2026.12.02-7 (product 12 (40%), source 21,
     indication 25, evidence level 18, preconditioning 30 of 30), then tuned on for -8: a transplant named as the
     setting ("after", "before", "ineligible for" a stem cell transplant) and cancer stem cells make no product,
-    iPSCs count as cells. Version -8: product 18, the rest unchanged (in-sample)."""
+    iPSCs count as cells. Version -8: product 18, the rest unchanged; version -9 (tuned on it again, with
+    NEAR_TOPIC_SEED_24): product 28, source 29, indication 26, evidence 24 (in-sample)."""
     assert_agreement(
-        NEAR_TOPIC_SEED_23, {"product": 18, "source": 21, "indication": 25, "evidence": 18, "preconditioning": 30}
+        NEAR_TOPIC_SEED_23, {"product": 28, "source": 29, "indication": 26, "evidence": 24, "preconditioning": 30}
     )
 
 
@@ -285,8 +415,9 @@ def test_profiles_off_the_topic_on_the_batches_tuned_on():
     """The three earlier off-topic batches, each checked blind once and then tuned on (hand_checked.py says
     with which version): their figures now are in-sample, kept so a later change cannot lose them unseen.
     Version 2026.12.02-7: OFF_TOPIC_SEED_19 indication 16, evidence 14 of 20; OFF_TOPIC_SEED_20 source 28,
-    indication 28, evidence 24 of 30; OFF_TOPIC_SEED_21 product 28, source 27, indication 24, evidence 20 of 30."""
+    indication 28, evidence 24 of 30; OFF_TOPIC_SEED_21 product 28, source 27, indication 24, evidence 20 of 30.
+    Version -9, all 80: product 80, source 79 (-7 and -8: 78, 75), indication 68, evidence 58."""
     assert_agreement(
         OFF_TOPIC_SEED_19 + OFF_TOPIC_SEED_20 + OFF_TOPIC_SEED_21,
-        {"product": 78, "source": 75, "indication": 68, "evidence": 58, "preconditioning": 80},
+        {"product": 80, "source": 79, "indication": 68, "evidence": 58, "preconditioning": 80},
     )
