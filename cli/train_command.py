@@ -1,5 +1,5 @@
-"""`train`: rebuild the trained models (relevance cross-encoder, yes/no verdict, question kind, sentence selector)
-from ../shared."""
+"""`train`: rebuild the trained models (relevance cross-encoder, yes/no verdict, question kind, answer tagger,
+sentence selector) from ../shared."""
 
 import typer
 
@@ -10,7 +10,8 @@ from cli.context import reports_errors, settings_from
 def train(
     ctx: typer.Context,
     model: str = typer.Argument(
-        "all", help="relevance, verdict, question-kind, sentence-selector (needs a built index) or all."
+        "all",
+        help="relevance, verdict, question-kind, answer-spans, sentence-selector (needs a built index) or all.",
     ),
     seed: int = typer.Option(13, help="Seed for data sampling, initialisation and shuffling."),
     out: str | None = typer.Option(None, help="Where artifacts and cards go (default: rag/models)."),

@@ -162,6 +162,25 @@ class AnswerSettings(_Section):
         description="When the best sentences leave the verdict undetermined, read the top record's own passages "
         "(its conclusion comes last) and take that verdict if it is decided; it is then cited by that record.",
     )
+    named_answers: bool = Field(
+        False,
+        description="List answers open with the names the trained answer tagger reads in the evidence sentences"
+        " the cross-encoder scored best, each cited to the record it was read in (off: on held-out BioASQ"
+        " questions key-fact recall rose only .564 -> .571 and about half the names it gives are wrong; README).",
+    )
+    names_model: Path | None = Field(
+        None, description="Int8 ONNX answer tagger file; default: the shipped rag/models/answer_spans model."
+    )
+    names_read: int = Field(
+        6,
+        ge=1,
+        description="Evidence sentences the answer tagger reads (the cross-encoder's best; at most its pool; each"
+        " costs about as much as a cross-encoder pair).",
+    )
+    names_min_score: float = Field(
+        0.3, ge=0, le=1, description="Least confidence (tagger score times relevance, merged) for a name to be given."
+    )
+    names_max: int = Field(3, ge=1, description="Most names an answer opens with.")
     support_threshold: float = Field(
         0.5, ge=0, le=1, description="A cited sentence whose cited record has no passage above this is unsupported."
     )

@@ -23,7 +23,8 @@ from core.errors import ModelUnavailableError
 from core.settings import Settings
 from rag.answer.answerer import Answerer
 from rag.index.embeddings import LocalEmbeddings
-from rag.models import RELEVANCE_MODEL, SENTENCE_SELECTOR_WEIGHTS, VERDICT_MODEL
+from rag.models import ANSWER_SPANS_MODEL, RELEVANCE_MODEL, SENTENCE_SELECTOR_WEIGHTS, VERDICT_MODEL
+from rag.models.answer_spans import AnswerSpanReader, Span
 from rag.models.pair_classifier import PairClassifier
 from rag.models.sentence_selector import SentenceSelector
 from rag.retrieve.index_reader import IndexReader
@@ -73,6 +74,23 @@ class DeferredPairClassifier:
 
     def scores(self, query: str, texts: Sequence[str], max_length: int | None = None) -> np.ndarray:
         return self.model.scores(query, texts, max_length)
+
+
+class DeferredAnswerSpanReader:
+    """The answer tagger, opened on its first `read` call (only list answers use it); the file's existence is
+    checked up front, like the verdict model's."""
+
+    def __init__(self, path: Path):
+        self.path = require_model_file(path, "answer tagger", "SECRETOME_ANSWER__NAMES_MODEL")
+        self._reader: AnswerSpanReader | None = None
+
+    def read(self, question: str, sentences: Sequence[str]) -> list[list[Span]]:
+        if self._reader is None:
+            try:
+                self._reader = AnswerSpanReader(self.path)
+            except Exception as exc:  # onnxruntime raises its own exception types for unreadable graphs
+                raise ModelUnavailableError(f"cannot load the answer tagger model {self.path}: {exc}") from exc
+        return self._reader.read(question, sentences)
 
 
 def load_sentence_selector(settings: Settings) -> SentenceSelector | None:
@@ -139,6 +157,7 @@ def build_pipeline(
         relevance=relevance,
         verdict=verdict,
         selector=load_sentence_selector(settings),
+        namer=DeferredAnswerSpanReader(answer.names_model or ANSWER_SPANS_MODEL) if answer.named_answers else None,
         index_warnings=[PENDING_VECTORS_WARNING] if searcher.manifest.pending_records else [],
     )
     return Pipeline(settings, searcher, answerer)

@@ -1,4 +1,4 @@
-"""``python -m train [relevance|verdict|question-kind|sentence-selector|all] [--out DIR] [--seed 13]``
+"""``python -m train [relevance|verdict|question-kind|sentence-selector|answer-spans|all] [--out DIR] [--seed 13]``
 
 The sentence selector is trained on the read path's own candidates, so it needs a built index
 (``SECRETOME_DATA_DIR``) and the other models in place; `all` trains it last."""
@@ -21,7 +21,7 @@ DEFAULT_OUT = sources.REPO / "rag" / "models"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m train", description=__doc__)
-    parser.add_argument("model", choices=["relevance", "verdict", "question-kind", "sentence-selector", "all"])
+    parser.add_argument("model", choices=["relevance", "verdict", "question-kind", "sentence-selector", "answer-spans", "all"])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where artifacts and cards go")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument(
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m train " + " ".join(argv if argv is not None else sys.argv[1:])
     shared = sources.load()
     args.work.mkdir(parents=True, exist_ok=True)
-    names = ["question-kind", "relevance", "verdict", "sentence-selector"] if args.model == "all" else [args.model]
+    names = ["question-kind", "relevance", "verdict", "answer-spans", "sentence-selector"] if args.model == "all" else [args.model]
     for name in names:
         start = time.time()
         if name == "relevance":
@@ -45,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
             from train import verdict as module
         elif name == "sentence-selector":
             from train import sentence_selector as module
+        elif name == "answer-spans":
+            from train import answer_spans as module
         else:
             from train import question_kind as module
         extra = (

@@ -197,3 +197,32 @@ def ranked_context(sentences: list[str], scores: list[float], top: int = 3) -> s
     what the answer stage hands the verdict model."""
     order = sorted(range(len(sentences)), key=lambda i: -scores[i])[:top]
     return tail(" ".join(sentences[i] for i in sorted(order)))
+
+
+def answer_phrase_spans(sentence: str, phrases: list[str]) -> list[tuple[int, int]]:
+    """Where the answer's phrasings occur in the sentence, as (start, end) characters: whole words only,
+    case-insensitive, longest phrasing first, never overlapping."""
+    taken: list[tuple[int, int]] = []
+    for phrase in sorted({p.strip() for p in phrases if p and p.strip()}, key=len, reverse=True):
+        for match in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", sentence, re.IGNORECASE):
+            start, end = match.span()
+            if all(end <= s or start >= e for s, e in taken):
+                taken.append((start, end))
+    return sorted(taken)
+
+
+def tag_tokens(offsets: list[tuple[int, int]], sequence_ids: list[int | None], spans: list[tuple[int, int]]) -> list[int]:
+    """Token tags for the answer tagger: 1 for a span's first token, 2 for its other tokens, 0 outside,
+    -100 (ignored by the loss) for the question and special tokens."""
+    tags = []
+    for (start, end), sequence in zip(offsets, sequence_ids, strict=True):
+        if sequence != 1 or end <= start:
+            tags.append(-100)
+            continue
+        tag = 0
+        for span_start, span_end in spans:
+            if span_start <= start < span_end:
+                tag = 1 if start == span_start else 2
+                break
+        tags.append(tag)
+    return tags

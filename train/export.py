@@ -24,11 +24,14 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def export_int8(model, target: Path, keep_fp32: Path | None = None, *, module=None, tokenizer=None) -> Path:
+def export_int8(
+    model, target: Path, keep_fp32: Path | None = None, *, module=None, tokenizer=None, per_token: bool = False
+) -> Path:
     """Write ``target`` (int8 ONNX); optionally keep the fp32 graph at ``keep_fp32`` for comparison.
 
     ``model`` is a CrossEncoder; or pass ``module`` (forward(input_ids, attention_mask, token_type_ids)
-    -> logits) and its ``tokenizer`` instead."""
+    -> logits) and its ``tokenizer`` instead. ``per_token``: the logits are batch x tokens x labels (a
+    tagger), so their token axis is dynamic too."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -63,7 +66,7 @@ def export_int8(model, target: Path, keep_fp32: Path | None = None, *, module=No
                 str(fp32),
                 input_names=INPUT_NAMES,
                 output_names=["logits"],
-                dynamic_axes={**axes, "logits": {0: "batch"}},
+                dynamic_axes={**axes, "logits": {0: "batch", 1: "tokens"} if per_token else {0: "batch"}},
                 opset_version=17,
                 dynamo=False,
             )

@@ -31,6 +31,7 @@ from rag.answer.routing import Route, Router, prefer
 from rag.answer.study_type import StudyType, classify_study
 from rag.answer.support import SupportChecker
 from rag.answer.verdict import VerdictReader
+from rag.models.answer_spans import SpanTagger
 from rag.models.sentence_selector import SentenceSelector
 from rag.retrieve.base import Retriever
 from rag.retrieve.rerank import PairScorer
@@ -92,6 +93,7 @@ class Answerer:
         relevance: PairScorer | None = None,
         verdict: PairScorer | None = None,
         selector: SentenceSelector | None = None,
+        namer: SpanTagger | None = None,
         index_warnings: Sequence[str] = (),
     ):
         self.settings = settings
@@ -125,6 +127,10 @@ class Answerer:
             floor=self.threshold,
             floor_signal=refusal_signal(),
             rescue=answer.sentence_rescue,
+            namer=namer,
+            names_read=answer.names_read,
+            names_min_score=answer.names_min_score,
+            names_max=answer.names_max,
         )
         self._chat_model = chat_model
         self._llm: LLMGenerator | None = None

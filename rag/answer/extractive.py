@@ -7,21 +7,24 @@ plus word overlap) keeps the `pool` most promising candidates, the trained relev
 redundancy, at most a few sentences per record are kept, and each is written with its `[PMID:n]` citation.
 Yes/no questions get their verdict from the trained verdict model reading the best sentences of each of
 the best records (and, when those leave it undetermined, the top record's own passages, whose conclusion
-comes last); the answer opens with it; a factoid answer opens with the sentence that best names the answer,
-then its support.
+comes last); the answer opens with it. Given the trained answer tagger (rag/models/answer_spans; opt-in,
+`SECRETOME_ANSWER__NAMED_ANSWERS`), list answers open with the names it reads in the sentences the cross-encoder
+scored best, each cited to the record it was read in; a factoid answer leads with the sentence that best names the answer, then its support.
 Scoring and selection are pure functions; only `ExtractiveGenerator` touches the models.
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from rag.answer.citations import CitedSentence
+from rag.answer.citations import CITATION, CitedSentence
 from rag.answer.injection import reads_as_instruction
+from rag.answer.named_answers import NamedAnswer, names_sentence, rank_named_answers
 from rag.answer.verdict import VerdictReader
+from rag.models.answer_spans import SpanTagger
 from rag.models.sentence_selector import SentenceCandidates, SentenceSelector, selector_features
 from rag.retrieve.rerank import PairScorer
 from rag.text import StemmedTerms, passage_sentences, title_sentence
@@ -60,6 +63,7 @@ class ExtractiveAnswer:
     verdict: Verdict | None
     p_yes: float | None = None
     best_relevance: float | None = None
+    names: list[NamedAnswer] = field(default_factory=list)
 
 
 VERDICT_OPENING: dict[str, str] = {"yes": "Yes", "no": "No", "undetermined": "Undetermined"}
@@ -69,6 +73,10 @@ VERDICT_OPENING: dict[str, str] = {"yes": "Yes", "no": "No", "undetermined": "Un
 # for list and summary questions moved key-fact recall by +0.004 and ROUGE-L by -0.006, so every form
 # keeps the general rule (at most two per record); only the factoid order changes.
 LEAD_WITH_BEST: frozenset[AnswerForm] = frozenset({"factoid"})
+# Measured on the BioASQ validation split (`secretome-qa eval --split validation`): opening factoid answers with
+# the tagger's names too left their key-fact recall where it was (.518; the best sentence already leads) and cost
+# citation precision (.641 -> .631), so only list answers open with names.
+NAMED_FORMS: frozenset[AnswerForm] = frozenset({"list"})
 FloorSignal = Literal["relevance", "first_pass"]
 
 
@@ -247,12 +255,29 @@ def lead_with_best(ordered: Sequence[ScoredSentence]) -> list[ScoredSentence]:
     return [ordered[best], *ordered[:best], *ordered[best + 1 :]]
 
 
-def render(sentences: Sequence[ScoredSentence], verdict: Verdict | None = None) -> str:
-    """Cited sentences in order; a verdict opens the first one ("Yes: ...") so it is cited with it."""
+def render(
+    sentences: Sequence[ScoredSentence], verdict: Verdict | None = None, names: Sequence[NamedAnswer] = ()
+) -> str:
+    """Cited sentences in order; a verdict opens the first one ("Yes: ...") so it is cited with it; names,
+    when given, come first as their own cited sentence."""
     parts = [CitedSentence(s.candidate.text, [s.candidate.pmid]).render() for s in sentences]
     if verdict and parts:
         parts[0] = f"{VERDICT_OPENING[verdict]}: {parts[0]}"
+    if names and parts:
+        parts.insert(0, names_sentence(names))
     return " ".join(parts)
+
+
+def tagger_reading(relevance: np.ndarray, limit: int) -> list[int]:
+    """What the answer tagger reads: the `limit` most relevant candidates the cross-encoder read (of any
+    evidence record: the tagger's reading, weighted by that relevance, decides), most relevant first."""
+    readable = np.flatnonzero(relevance > -1)
+    return [int(i) for i in readable[np.argsort(-relevance[readable], kind="stable")][:limit]]
+
+
+def chosen_names(ranked: Sequence[NamedAnswer], *, min_score: float, limit: int) -> list[NamedAnswer]:
+    """The names an answer gives: confident enough, at most `limit`, none that reads as a citation marker."""
+    return [a for a in ranked if a.score >= min_score and not CITATION.search(a.text)][:limit]
 
 
 def sigmoid(logits: np.ndarray) -> np.ndarray:
@@ -291,6 +316,10 @@ class ExtractiveGenerator:
         floor_signal: FloorSignal = "relevance",
         rescue: float = 0.5,
         second_reading: bool = True,
+        namer: SpanTagger | None = None,
+        names_read: int = 6,
+        names_min_score: float = 0.3,
+        names_max: int = 3,
     ):
         self._embedder = embedder
         self._terms = StemmedTerms()
@@ -309,6 +338,10 @@ class ExtractiveGenerator:
         self.floor_signal = floor_signal
         self.rescue = rescue
         self.second_reading = second_reading
+        self.namer = namer
+        self.names_read = names_read
+        self.names_min_score = names_min_score
+        self.names_max = names_max
 
     def score_candidates(
         self,
@@ -406,6 +439,24 @@ class ExtractiveGenerator:
         picked = [int(eligible[j]) for j in chosen]
         return [ScoredSentence(candidates[i], float(relevance[i]), float(similarity[i])) for i in picked]
 
+    def names(self, question: str, scored: "Scored") -> list[NamedAnswer]:
+        """The names the answer tagger reads in the evidence sentences the cross-encoder scored best.
+
+        Unlike quoted sentences, a name may come from a record under the refusal floor (the floor decides
+        whether to answer and which sentences to quote; the tagger's reading, weighted by the cross-encoder's
+        relevance, decides a name): on the BioASQ validation split, reading only the records over the floor
+        found almost nothing the quoted sentences did not already say. Each name stands word for word in the
+        record it cites (the support check verifies it)."""
+        if self.namer is None or self.scorer is None or not scored.candidates:
+            return []
+        groups = [c.pmid for c in scored.candidates]
+        read = tagger_reading(scored.relevance, self.names_read)
+        if not read:
+            return []
+        spans = self.namer.read(question, [scored.candidates[i].text for i in read])
+        ranked = rank_named_answers(spans, [float(scored.relevance[i]) for i in read], [groups[i] for i in read])
+        return chosen_names(ranked, min_score=self.names_min_score, limit=self.names_max)
+
     def select(
         self,
         question: str,
@@ -447,7 +498,10 @@ class ExtractiveGenerator:
             picked = lead_with_best(picked)
         if not (yes_no and picked) or self.verdict is None:
             verdict = "undetermined" if yes_no else None
-            return ExtractiveAnswer(render(picked), picked, verdict, best_relevance=best_relevance)
+            names = self.names(question, scored) if form in NAMED_FORMS and picked and not yes_no else []
+            return ExtractiveAnswer(
+                render(picked, names=names), picked, verdict, best_relevance=best_relevance, names=names
+            )
         readings = verdict_readings(
             relevance, [c.pmid for c in candidates], records=self.verdict_records, sentences=self.verdict_sentences
         )

@@ -1,7 +1,8 @@
 """Does the cited record back the sentence that cites it? A check every backend's answer goes through.
 
 A sentence quoted from its cited record (what the extractive backend writes: a passage's sentence, or the
-title of a record whose partial abstract gives none) is supported by construction.
+title of a record whose partial abstract gives none) is supported by construction; so is the extractive
+opening that lists the names a factoid or list answer gives, when each name stands in a cited record.
 Any other sentence (an LLM's paraphrase) is read against each passage of its cited records by the relevance
 cross-encoder; it is supported when some passage reaches `threshold`. Unsupported sentences are flagged,
 or dropped in strict mode (`answer.unsupported_citations = "drop"`).
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rag.answer.citations import CitedSentence
+from rag.answer.named_answers import names_in
 from rag.retrieve.rerank import PASSAGE_MAX_TOKENS, PairScorer
 from rag.types import Evidence
 
@@ -54,6 +56,10 @@ class SupportChecker:
         passages = [p.text for item in cited for p in item.passages]
         if not passages:
             return 0.0
+        names = names_in(sentence.text)
+        if names is not None:
+            cited_text = " ".join([*passages, *(item.title for item in cited if item.title)]).lower()
+            return 1.0 if names and all(name.lower() in cited_text for name in names) else 0.0
         # quoting a record's title counts (the answer quotes it when a partial abstract gives no sentence); a
         # paraphrase is read against passages only, since a topical title would back almost any claim
         if quoted_in(sentence.text, [*passages, *(item.title for item in cited if item.title)]):

@@ -5,10 +5,11 @@ import pytest
 
 from core.errors import ModelUnavailableError
 from core.settings import Settings
-from rag.models import VERDICT_MODEL
+from rag.models import ANSWER_SPANS_MODEL, VERDICT_MODEL
+from rag.models.answer_spans import AnswerSpanReader
 from rag.models.pair_classifier import PairClassifier
 from rag.models.sentence_selector import SentenceSelector
-from rag.pipeline import DeferredPairClassifier, load_sentence_selector
+from rag.pipeline import DeferredAnswerSpanReader, DeferredPairClassifier, load_sentence_selector
 
 
 def settings_with(tmp_path, **answer) -> Settings:
@@ -61,3 +62,19 @@ def test_an_unreadable_verdict_model_is_a_clear_error_on_first_use(tmp_path) -> 
     deferred = DeferredPairClassifier(broken, "verdict", "SECRETOME_ANSWER__VERDICT_MODEL")
     with pytest.raises(ModelUnavailableError, match="cannot load the verdict model"):
         deferred.scores("Is it safe?", ["It is safe."])
+
+
+def test_the_answer_tagger_opens_on_its_first_list_answer_and_reads_like_the_model() -> None:
+    deferred = DeferredAnswerSpanReader(ANSWER_SPANS_MODEL)
+    assert deferred._reader is None
+    question, sentences = "Which synthetic factors were secreted?", ["The synthetic cells secreted VEGF and HGF."]
+    assert deferred.read(question, sentences) == AnswerSpanReader(ANSWER_SPANS_MODEL).read(question, sentences)
+
+
+def test_a_missing_or_unreadable_answer_tagger_is_a_clear_error_naming_its_setting(tmp_path) -> None:
+    with pytest.raises(ModelUnavailableError, match="SECRETOME_ANSWER__NAMES_MODEL"):
+        DeferredAnswerSpanReader(tmp_path / "none.onnx")
+    broken = tmp_path / "tagger.onnx"
+    broken.write_bytes(b"not an onnx graph")
+    with pytest.raises(ModelUnavailableError, match="cannot load the answer tagger"):
+        DeferredAnswerSpanReader(broken).read("Which?", ["Synthetic text."])

@@ -119,3 +119,20 @@ def test_metrics():
 def test_random_reciprocal_rank():
     assert abs(metrics.random_reciprocal_rank(3, 1) - (1 + 1 / 2 + 1 / 3) / 3) < 1e-12
     assert metrics.random_reciprocal_rank(2, 2) == 1.0
+
+
+def test_answer_phrases_are_found_as_whole_words_longest_first_without_overlap():
+    sentence = "Zorblin-7 and the QX-1 factor, unlike QX-12, bind zorblin receptors."
+    spans = data.answer_phrase_spans(sentence, ["QX-1", "QX-1 factor", "zorblin", "Zorblin-7"])
+    assert [sentence[s:e] for s, e in spans] == ["Zorblin-7", "QX-1 factor", "zorblin"]
+
+
+def test_answer_phrases_absent_from_the_sentence_give_no_span():
+    assert data.answer_phrase_spans("Nothing synthetic answers here.", ["QX-1", ""]) == []
+
+
+def test_token_tags_mark_first_and_following_answer_tokens_and_ignore_the_question():
+    # question tokens (sequence 0), special tokens (None), then "QX factor heals" with "QX factor" the answer
+    offsets = [(0, 0), (0, 4), (0, 0), (0, 2), (3, 9), (10, 15), (0, 0)]
+    sequence_ids = [None, 0, None, 1, 1, 1, None]
+    assert data.tag_tokens(offsets, sequence_ids, [(0, 9)]) == [-100, -100, -100, 1, 2, 0, -100]

@@ -16,8 +16,10 @@ from rag.answer.extractive import (
     usable_sentences,
     verdict_readings,
 )
+from rag.answer.named_answers import names_in
 from rag.answer.verdict import VerdictReader
-from rag.models import RELEVANCE_MODEL, VERDICT_MODEL
+from rag.models import ANSWER_SPANS_MODEL, RELEVANCE_MODEL, VERDICT_MODEL
+from rag.models.answer_spans import AnswerSpanReader
 from rag.models.pair_classifier import PairClassifier
 from tests.rag.answer.answer_fixtures import embedder, synthetic_evidence, synthetic_passages  # noqa: F401 (fixture)
 
@@ -255,3 +257,47 @@ def test_the_selector_chooses_among_the_sentences_of_records_over_the_floor() ->
     assert only.tolist() == [False, True, False, False, False]
     nothing = selected_sentences(np.zeros(5, dtype=bool), relevance, groups, probability, threshold=0.5)
     assert not nothing.any()
+
+
+@pytest.fixture(scope="module")
+def naming_generator(embedder) -> ExtractiveGenerator:  # noqa: F811
+    """The pipeline's reading generator with the shipped answer tagger as well."""
+    return ExtractiveGenerator(
+        embedder,
+        scorer=PairClassifier(RELEVANCE_MODEL),
+        namer=AnswerSpanReader(ANSWER_SPANS_MODEL),
+        max_sentences=4,
+        max_per_record=1,
+        floor=0.1,
+    )
+
+
+LIST_QUESTION = "Which growth factors does synthetic conditioned medium from adipose stem cells contain?"
+LIST_EVIDENCE = [
+    synthetic_evidence(
+        "90000004",
+        "Synthetic conditioned medium from adipose stem cells contained VEGF, HGF and IGF-1.",
+        "Synthetic flasks were counted twice by two synthetic observers.",
+    ),
+    *EVIDENCE,
+]
+
+
+def test_a_list_answer_opens_with_the_names_the_evidence_gives_each_cited_to_its_record(naming_generator) -> None:
+    result = naming_generator.answer(LIST_QUESTION, LIST_EVIDENCE, form="list")
+    opening, *rest = cited_sentences(result.text)
+    assert opening.text.startswith("Named in the evidence: ")
+    assert {"VEGF", "HGF", "IGF-1"} <= set(names_in(opening.text)) and opening.pmids == ["90000004"]
+    assert {a.pmid for a in result.names} == {"90000004"}
+    quoted = " ".join(p.text for e in LIST_EVIDENCE for p in e.passages)
+    assert rest and all(s.text.rstrip(".") in quoted for s in rest)
+
+
+def test_factoid_summary_and_yes_no_answers_give_no_names_and_a_generator_without_a_tagger_none(
+    naming_generator, reading_generator
+) -> None:
+    for form in ("factoid", "summary", None):
+        assert not naming_generator.answer(LIST_QUESTION, LIST_EVIDENCE, form=form).names
+    assert not naming_generator.answer(LIST_QUESTION, LIST_EVIDENCE, yes_no=True, form="list").names
+    plain = reading_generator.answer(LIST_QUESTION, LIST_EVIDENCE, form="list")
+    assert not plain.names and not plain.text.startswith("Named in the evidence")

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.models import ANSWER_FORM_WEIGHTS, QUESTION_KIND_WEIGHTS, RELEVANCE_MODEL, VERDICT_MODEL
+from rag.models import ANSWER_FORM_WEIGHTS, ANSWER_SPANS_MODEL, QUESTION_KIND_WEIGHTS, RELEVANCE_MODEL, VERDICT_MODEL
+from rag.models.answer_spans import AnswerSpanReader
 from rag.models.pair_classifier import PairClassifier, length_batches, pad, sigmoid
 from rag.models.question_kind import answer_form, answer_form_scores, is_yes_no_question, yes_no_probability
 from train.export import sha256_of
@@ -25,7 +26,9 @@ def test_pure_helpers():
     assert np.allclose(sigmoid(np.array([0.0])), [0.5])
 
 
-@pytest.mark.parametrize("path", [RELEVANCE_MODEL, VERDICT_MODEL], ids=["relevance", "verdict"])
+@pytest.mark.parametrize(
+    "path", [RELEVANCE_MODEL, VERDICT_MODEL, ANSWER_SPANS_MODEL], ids=["relevance", "verdict", "answer-tagger"]
+)
 def test_card_matches_the_artifact(path: Path):
     card = json.loads((path.parent / "card.json").read_text())
     assert card["sha256"] == sha256_of(path)
@@ -61,11 +64,28 @@ def test_verdict_model_reads_the_evidence():
     assert p[0] > p[1]
 
 
+def test_answer_tagger_marks_the_answering_words_and_nothing_in_an_unrelated_sentence():
+    tagger = AnswerSpanReader(ANSWER_SPANS_MODEL)
+    answering, unrelated = tagger.read(
+        "Which microRNAs do synthetic mesenchymal stem cell exosomes carry?",
+        [
+            "Synthetic exosomes from mesenchymal stem cells carried miR-21 and miR-146a into injured cardiomyocytes.",
+            IRRELEVANT,
+        ],
+    )
+    assert {s.text for s in answering} >= {"miR-21", "miR-146a"}
+    assert all(s.score > 0.5 for s in answering if s.text.startswith("miR"))
+    assert unrelated == []
+    assert tagger.read("Which?", []) == []
+
+
 def test_serving_path_does_not_import_torch():
     code = (
         "import sys; from rag.models.pair_classifier import PairClassifier; from rag.models import RELEVANCE_MODEL;"
         "from rag.models.question_kind import is_yes_no_question; is_yes_no_question('Is it?');"
         "PairClassifier(RELEVANCE_MODEL).scores('q', ['t']);"
+        "from rag.models.answer_spans import AnswerSpanReader; from rag.models import ANSWER_SPANS_MODEL;"
+        "AnswerSpanReader(ANSWER_SPANS_MODEL).read('q', ['t']);"
         "assert 'torch' not in sys.modules and 'transformers' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[3])
