@@ -13,7 +13,7 @@ ranked strings, as `key_fact_recall` counts it in an answer.
 import random
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +24,7 @@ from rag.models.answer_spans import LABELS, AnswerSpanReader
 from train import card, data
 from train.negatives import Bm25
 from train.sources import SharedData
-from train.trainer import base_model_path
+from train.trainer import TrainConfig, base_model_path
 
 FORMS = ("bioasq-factoid", "bioasq-list")
 POSITIVES = 6
@@ -34,22 +34,7 @@ EVAL_HARD_RECORDS = 5
 TOP_K = (1, 3, 5, 10)
 
 
-@dataclass
-class TaggerConfig:
-    epochs: float = 3.0
-    batch_size: int = 16
-    learning_rate: float = 1e-4
-    warmup_ratio: float = 0.1
-    max_length: int = 128
-    seed: int = 13
-    weight_decay: float = 0.01
-    frozen_layers: int = 0
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-CONFIG = TaggerConfig()
+CONFIG = TrainConfig(epochs=3.0, batch_size=16, learning_rate=1e-4, warmup_ratio=0.1, max_length=128, seed=13)
 
 
 @dataclass(frozen=True)
@@ -156,7 +141,7 @@ def _encode(tokenizer, examples: Sequence[Example], max_length: int):
     return encodings, tags
 
 
-def fit(examples: list[Example], config: TaggerConfig, work_dir: Path, log=print):
+def fit(examples: list[Example], config: TrainConfig, work_dir: Path, log=print):
     """A BERT token classifier from the bundled MiniLM, plain torch loop, length-bucketed batches."""
     import torch
     from tokenizers import Tokenizer
@@ -172,8 +157,9 @@ def fit(examples: list[Example], config: TaggerConfig, work_dir: Path, log=print
         local_files_only=True,
         attn_implementation="eager",
     )
-    for param in model.bert.embeddings.parameters():
-        param.requires_grad = False
+    if config.freeze_embeddings:
+        for param in model.bert.embeddings.parameters():
+            param.requires_grad = False
     for layer in model.bert.encoder.layer[: config.frozen_layers]:
         for param in layer.parameters():
             param.requires_grad = False
@@ -219,21 +205,12 @@ def fit(examples: list[Example], config: TaggerConfig, work_dir: Path, log=print
 
 
 def export(model, target: Path, keep_fp32: Path) -> Path:
-    import torch
     from transformers import AutoTokenizer
 
     from train.export import export_int8
 
-    class Logits(torch.nn.Module):
-        def __init__(self, inner):
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.inner(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).logits
-
     tokenizer = AutoTokenizer.from_pretrained(str(base_model_path()), local_files_only=True)
-    return export_int8(None, target, keep_fp32, module=Logits(model), tokenizer=tokenizer, per_token=True)
+    return export_int8(None, target, keep_fp32, transformer=model, tokenizer=tokenizer, per_token=True)
 
 
 def agreement(fp32: AnswerSpanReader, int8: AnswerSpanReader, held_out: Sequence[Case]) -> dict:
@@ -272,7 +249,7 @@ def agreement(fp32: AnswerSpanReader, int8: AnswerSpanReader, held_out: Sequence
 
 
 def run(shared: SharedData, out_dir: Path, seed: int, work_dir: Path, limit=None, epochs=None, log=print) -> dict:
-    config = TaggerConfig(**{**CONFIG.as_dict(), "seed": seed, **({"epochs": epochs} if epochs else {})})
+    config = TrainConfig(**{**CONFIG.as_dict(), "seed": seed, **({"epochs": epochs} if epochs else {})})
     start = time.time()
     bm25 = Bm25(shared.records)
     examples = training_examples(shared, bm25, "train", random.Random(seed))

@@ -25,13 +25,13 @@ def sha256_of(path: Path) -> str:
 
 
 def export_int8(
-    model, target: Path, keep_fp32: Path | None = None, *, module=None, tokenizer=None, per_token: bool = False
+    model, target: Path, keep_fp32: Path | None = None, *, transformer=None, tokenizer=None, per_token: bool = False
 ) -> Path:
     """Write ``target`` (int8 ONNX); optionally keep the fp32 graph at ``keep_fp32`` for comparison.
 
-    ``model`` is a CrossEncoder; or pass ``module`` (forward(input_ids, attention_mask, token_type_ids)
-    -> logits) and its ``tokenizer`` instead. ``per_token``: the logits are batch x tokens x labels (a
-    tagger), so their token axis is dynamic too."""
+    ``model`` is a CrossEncoder; or pass ``transformer`` (a transformers model whose output has ``.logits``)
+    and its ``tokenizer`` instead. ``per_token``: the logits are batch x tokens x labels (a tagger), so their
+    token axis is dynamic too."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -61,7 +61,7 @@ def export_int8(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.onnx.export(
-                module.eval() if module is not None else Wrapper(model[0].auto_model.eval()),
+                Wrapper((transformer if transformer is not None else model[0].auto_model).eval()),
                 inputs,
                 str(fp32),
                 input_names=INPUT_NAMES,
