@@ -194,8 +194,8 @@ def _evidence_level(record: PubMedRecord, study: StudyType, title: str, d: Dicti
     classified again from its text alone; then the data file's text cues add cell or cell-free products
     given to patients and people allocated or assigned to arms (a human trial), case reports ("other"),
     reviews, cell experiments and animal work (knockouts, animals aged in weeks or months) the classifier
-    leaves as "other" or "in vitro", and a "trial" read from words alone with no registry id, no phase and
-    no intervention is an observational study ("other").
+    leaves as "other" or "in vitro", and a "trial" read from words alone with no registry id, no phase, no
+    intervention and no `interventional` design (single-arm, open-label, arms) is an observational study ("other").
     """
     level = d.evidence_map.get(study.name, "other")
     if level != "other" and (record.mesh or record.pub_types):
@@ -217,7 +217,8 @@ def _evidence_level(record: PubMedRecord, study: StudyType, title: str, d: Dicti
             return "review"
         if d.in_vitro.search(text) or (d.own_experiments.search(text) and not d.human_subjects.search(text)):
             return "in vitro"
-    if level == "human trial" and not (study.trial_ids or study.phase or d.intervention.search(text)):
+    if level == "human trial" and not (study.trial_ids or study.phase or d.intervention.search(text)
+                                       or d.interventional.search(text)):
         return "other"
     return level
 

@@ -1,6 +1,6 @@
 """Real corpus records whose evidence profile a person read and labelled by hand (PMIDs and labels only).
 
-Thirteen lists, each labelled before the dictionary version it was first checked against had been run on it;
+Fourteen lists, each labelled before the dictionary version it was first checked against had been run on it;
 each list says how it was drawn and what happened after. The first (HAND_CHECKED) was drawn with `random.Random(14).sample` from the 70 records of ../shared/corpus whose title or abstract names
 a secretome, conditioned medium, exosomes, extracellular vesicles, amniotic material or mesenchymal
 stem/stromal cells and whose abstract is over 300 characters (36 records), plus two chosen as traps
@@ -683,7 +683,8 @@ NEAR_TOPIC_SEED_24: list[tuple[str, str, str, str, str, str, str]] = [
 # "not stated"; haematopoietic and neural stem cells are source "other". Version -8 (checked once after the
 # labels were written): product 16, source 19, indication 24, evidence 11, preconditioning 30 of 30. Version -9,
 # fixed after that check and tuned only on NEAR_TOPIC_SEED_23 and _24 and the snapshot, checked once: product 23,
-# source 24, indication 24, evidence 14, preconditioning 30. Not tuned on.
+# source 24, indication 24, evidence 14, preconditioning 30. Then tuned on with NEAR_TOPIC_SEED_23 and _24 for
+# version 2026.12.02-10 (evidence cues only): evidence 23 (seed 23: 26, seed 24: 23).
 NEAR_TOPIC_SEED_25: list[tuple[str, str, str, str, str, str, str]] = [
     ("37748139", "not stated", "unknown", "other", "animal", "none",
      "FUS phase transition in the HSCs of aged mice (reporter mice): ageing tissue biology"),
@@ -744,6 +745,64 @@ NEAR_TOPIC_SEED_25: list[tuple[str, str, str, str, str, str, str]] = [
      "vaccine measles with encephalitis in a child after a transplant: case report (infection; transplant the setting)"),
     ("38207291", "whole cells", "other", "not stated", "in vitro", "none",
      "KBTBD4 and MYC in ex vivo HSC expansion with UM171"),
+]
+
+# Labelled on 2026-12-02 after version 2026.12.02-9 was fixed and before any version was run on them:
+# `random.Random(26).sample(..., 24)` of the 395 records outside the on-topic pool, in none of the lists above,
+# drawn by `near_topic_pool` (the pool sorted by PMID as a string). The same conventions as NEAR_TOPIC_SEED_25;
+# a transplant whose outcome, processing or conditioning is studied is "whole cells", source "other"; GVHD
+# prophylaxis, infections or allergies of transplant patients are the setting; a snippet or a record cut off
+# before its design is "other" unless the visible words name cells or animals studied.
+# Version -9 (checked once): product 16, source 16, indication 20, evidence 12, preconditioning 24; version -10
+# (fixed before its one check, tuned only on NEAR_TOPIC_SEED_23 to _25): the same. Not tuned on.
+NEAR_TOPIC_SEED_26: list[tuple[str, str, str, str, str, str, str]] = [
+    ("39891635", "whole cells", "other", "not stated", "other", "none",
+     "survey of how centres in Spain process HSC grafts; no disease"),
+    ("29999590", "whole cells", "other", "cardiovascular", "in vitro", "none",
+     "protocol: cardiosphere-like cells reprogrammed from mouse fibroblasts (untitled snippet)"),
+    ("39368083", "not stated", "unknown", "not stated", "other", "none",
+     "SOX2 fractions and cell fate; a mechanism reported, design cut off; cancer only as relevance"),
+    ("30115631", "whole cells", "ESC-derived", "not stated", "in vitro", "none",
+     "hnRNP H/F knockdown, TCF3 splicing and hESC colonies (snippet)"),
+    ("38142448", "not stated", "unknown", "other", "other", "none",
+     "white cell counts and thrombosis in polycythemia vera: registry analysis"),
+    ("38971770", "whole cells", "unknown", "neurological", "in vitro", "none",
+     "a TrkB agonist screened in mouse and human stem cell models of Alzheimer's (conclusions only)"),
+    ("38664589", "whole cells", "other", "other", "human trial", "none",
+     "reduced vs myeloablative conditioning before HCT in MDS: randomised phase III"),
+    ("23337545", "not stated", "unknown", "lung / COVID-19", "other", "none",
+     "case report: organising pneumonia in a child with aplastic anaemia; transplant part of care"),
+    ("27732856", "whole cells", "ESC-derived", "not stated", "in vitro", "none",
+     "Otx2, SirT1 and Oct4 in the naive-to-primed transition (snippet; ES cells by the context)"),
+    ("39994333", "whole cells", "other", "other", "other", "none",
+     "model of day-100 mortality after ASCT in AL amyloidosis: multicentre cohort"),
+    ("38339354", "not stated", "unknown", "other", "other", "none",
+     "MACC1, LGR5 and cancer stem cell properties in colorectal cancer; design cut off"),
+    ("22713603", "whole cells", "ESC-derived", "not stated", "animal", "none",
+     "Bmi1 in extraembryonic compartments and ES cells, with in vivo work (snippet)"),
+    ("39808798", "whole cells", "other", "other", "human trial", "none",
+     "salvage ASCT in relapsed myeloma: phase 3 randomised trial, long-term follow-up"),
+    ("39544950", "not stated", "unknown", "lung / COVID-19", "review", "none",
+     "pneumonia in solid organ and HSC transplant recipients: review"),
+    ("39101669", "not stated", "unknown", "immune / inflammatory", "review", "none",
+     "penicillin allergy labels in HSCT patients: a call to act (commentary)"),
+    ("38485723", "not stated", "unknown", "immune / inflammatory", "other", "none",
+     "PTCy vs ATG as GVHD prophylaxis in mismatched alloSCT; design cut off"),
+    ("29204746", "not stated", "unknown", "not stated", "other", "none", "pluripotency markers only (snippet)"),
+    ("39185773", "not stated", "unknown", "other", "guideline", "none",
+     "Swedish recommendations on CMV infection management"),
+    ("38115090", "whole cells", "iPSC-derived", "neurological", "in vitro", "none",
+     "blood-brain barrier model from an iPSC line (conclusions only)"),
+    ("32187532", "whole cells", "unknown", "not stated", "in vitro", "none",
+     "loss of imprinting in cultured mouse pluripotent cell lines; ES or iPS not said"),
+    ("38054912", "whole cells", "other", "other", "review", "none",
+     "donor, graft and cell therapies around allo-HCT for high-risk AML: society review"),
+    ("39744576", "not stated", "unknown", "other", "other", "none",
+     "ALDH1A1 in intrahepatic cholangiocarcinoma: retrospective patient samples"),
+    ("39613289", "not stated", "unknown", "other", "review", "none",
+     "techniques to measure ageing HSPCs and their niche: an overview, not titled as a review"),
+    ("21062744", "whole cells", "ESC-derived", "not stated", "in vitro", "none",
+     "Sall1 with Nanog and Sox2 in embryoid body differentiation (snippet)"),
 ]
 
 # The near-topic pool as code (the pattern above NEAR_TOPIC_SEED_24): records outside the on-topic pool whose

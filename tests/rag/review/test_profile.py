@@ -21,6 +21,7 @@ from tests.rag.review.hand_checked import (
     NEAR_TOPIC_SEED_23,
     NEAR_TOPIC_SEED_24,
     NEAR_TOPIC_SEED_25,
+    NEAR_TOPIC_SEED_26,
     OFF_TOPIC_SEED_19,
     OFF_TOPIC_SEED_20,
     OFF_TOPIC_SEED_21,
@@ -194,6 +195,37 @@ def test_version_9_evidence_and_indication_cues(title, abstract, facet, expected
 
 
 @pytest.mark.parametrize(
+    ("title", "abstract", "expected"),
+    [
+        ("How I treat an invented leukaemia", "Synthetic patients are often given a made-up drug.", "review"),
+        ("causes and consequences of a made-up syndrome", "Synthetic clones expand with age.", "review"),
+        ("invented ageing", "Synthetic therapies are promising. In this chapter, we outline made-up options.", "review"),
+        ("invented lineages", "Synthetic single-cell approaches have greatly expanded our knowledge of made-up clones.",
+         "review"),
+        ("a made-up factor", "Synthetic pluripotency genes rose in mESCs lacking an invented RNA.", "in vitro"),
+        ("a made-up kinase", "Synthetic knockdown of an invented kinase restored differentiation.", "in vitro"),
+        ("an invented RNA", "Synthetic transcripts rose in made-up RNA-overexpressing cells.", "in vitro"),
+        ("an invented molecule", "Synthetic ex vivo expansion of made-up blood stem cells with a new molecule.", "in vitro"),
+        ("invented DNA breaks", "A synthetic capture assay in made-up progenitor cells mapped breaks.", "in vitro"),
+        ("invented stiffness", "Using synthetic patient derived organoids, we find made-up stem cells are stiffer.",
+         "in vitro"),
+        ("an invented drug in made-up MDS", "This synthetic phase 1b study tested a made-up pill.", "human trial"),
+        ("an invented kinase inhibitor in made-up leukaemia",
+         "Synthetic leukaemia is often treated with stem cell transplantation. Many patients relapse.", "other"),
+        ("a made-up exercise programme", "In this synthetic single arm pilot trial, invented walking was tested.",
+         "human trial"),
+    ],
+)
+def test_version_10_evidence_cues(title, abstract, expected):
+    """Version 2026.12.02-10's cues (tuned on NEAR_TOPIC_SEED_23, _24 and _25 only): "How I treat" titles, causes
+    and consequences, chapters, perspectives and "expanded our knowledge" make reviews; experiments in mESCs or
+    hESCs, knockdown of a gene, overexpressing cells, ex vivo expansion, assays in cells and organoids make cell
+    experiments; a phase 1b study is a trial, and a trial read from words alone stays one where it is single-arm or
+    open-label; a stem cell transplant named as standard care with patients somewhere after it is no trial."""
+    assert profile_record(synthetic(title, abstract)).evidence == expected
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("Synthetic hypoxia-preconditioned MSCs secreted more VEGF.", ["hypoxia"]),
@@ -296,7 +328,8 @@ OFF_TOPIC = OFF_TOPIC_SEED_19 + OFF_TOPIC_SEED_20 + OFF_TOPIC_SEED_21 + OFF_TOPI
 @functools.cache
 def hand_checked_records() -> dict[str, PubMedRecord]:
     """The corpus records of every hand-checked PMID, read from the snapshot once per session."""
-    wanted = {row[0] for row in ALL_HAND_CHECKED + OFF_TOPIC + NEAR_TOPIC_SEED_23 + NEAR_TOPIC_SEED_24 + NEAR_TOPIC_SEED_25}
+    wanted = {row[0] for row in ALL_HAND_CHECKED + OFF_TOPIC + NEAR_TOPIC_SEED_23 + NEAR_TOPIC_SEED_24 + NEAR_TOPIC_SEED_25
+                + NEAR_TOPIC_SEED_26}
     records = {r.pmid: r for r in read_jsonl(CORPUS) if isinstance(r, PubMedRecord) and r.pmid in wanted}
     assert set(records) == wanted, f"hand-checked PMIDs missing from the corpus: {wanted - set(records)}"
     return records
@@ -370,15 +403,26 @@ def test_profiles_near_the_topic_labelled_blind():
     Version -9: product 23 (77%), source 24 (80%), indication 24 (80%), evidence level 14 (47%),
     preconditioning 30; version -8 on the same rows: product 16, source 19, indication 24, evidence 11. Still
     missed: cells studied in words the rules do not name (CD34+ cells, CAR T cells, a review of stem cell
-    models), untitled reviews and snippets with no design."""
+    models), untitled reviews and snippets with no design. Version -10 was tuned on this batch (evidence 14 -> 23),
+    so its evidence figure is in-sample now."""
     assert_agreement(
-        NEAR_TOPIC_SEED_25, {"product": 23, "source": 24, "indication": 24, "evidence": 14, "preconditioning": 30}
+        NEAR_TOPIC_SEED_25, {"product": 23, "source": 24, "indication": 24, "evidence": 23, "preconditioning": 30}
+    )
+
+
+def test_profiles_near_the_topic_on_the_latest_blind_batch():
+    """NEAR_TOPIC_SEED_26: 24 near-topic records labelled before any version was run on them and not tuned on.
+    Version 2026.12.02-9 (checked once): product 16, source 16, indication 20, evidence level 12 (50%),
+    preconditioning 24; version -10 (tuned on NEAR_TOPIC_SEED_23, _24 and _25 only, fixed before its one check):
+    the same figures, evidence level 12: the new cues did not help blind on this batch."""
+    assert_agreement(
+        NEAR_TOPIC_SEED_26, {"product": 16, "source": 16, "indication": 20, "evidence": 12, "preconditioning": 24}
     )
 
 
 def test_the_near_topic_batches_are_the_draws_their_comments_describe():
-    """NEAR_TOPIC_SEED_24 and _25 are `random.Random(24)` and `(25)` samples of the near-topic pool without the
-    lists labelled before them (449 and 425 records), so the blind batches can be drawn again."""
+    """NEAR_TOPIC_SEED_24, _25 and _26 are `random.Random(24)`, `(25)` and `(26)` samples of the near-topic pool
+    without the lists labelled before them (449, 425 and 395 records), so the blind batches can be drawn again."""
     records = [r for r in read_jsonl(CORPUS) if isinstance(r, PubMedRecord)]
     earlier = {row[0] for row in ALL_HAND_CHECKED + OFF_TOPIC + NEAR_TOPIC_SEED_23}
     pool = near_topic_pool(records, earlier)
@@ -387,6 +431,9 @@ def test_the_near_topic_batches_are_the_draws_their_comments_describe():
     pool = near_topic_pool(records, earlier | {row[0] for row in NEAR_TOPIC_SEED_24})
     assert len(pool) == 425
     assert [r.pmid for r in random.Random(25).sample(pool, 30)] == [row[0] for row in NEAR_TOPIC_SEED_25]
+    pool = near_topic_pool(records, earlier | {row[0] for row in NEAR_TOPIC_SEED_24 + NEAR_TOPIC_SEED_25})
+    assert len(pool) == 395
+    assert [r.pmid for r in random.Random(26).sample(pool, 24)] == [row[0] for row in NEAR_TOPIC_SEED_26]
 
 
 def test_profiles_near_the_topic_on_the_second_batch_tuned_on():
@@ -394,9 +441,9 @@ def test_profiles_near_the_topic_on_the_second_batch_tuned_on():
     indication 18, evidence level 14, preconditioning 24 of 24; -7: product 13), then tuned on for -9 with
     NEAR_TOPIC_SEED_23: stem cells count only as the material studied, a transplant only where the title names
     it or the abstract repeats it, no product means no source, haematopoietic grafts are source "other".
-    Version -9: product 23, source 23, indication 22, evidence 20 (in-sample)."""
+    Version -9: product 23, source 23, indication 22, evidence 20 (in-sample); -10 (evidence cues): evidence 23."""
     assert_agreement(
-        NEAR_TOPIC_SEED_24, {"product": 23, "source": 23, "indication": 22, "evidence": 20, "preconditioning": 24}
+        NEAR_TOPIC_SEED_24, {"product": 23, "source": 23, "indication": 22, "evidence": 23, "preconditioning": 24}
     )
 
 
@@ -405,9 +452,9 @@ def test_profiles_near_the_topic_on_the_batch_tuned_on():
     indication 25, evidence level 18, preconditioning 30 of 30), then tuned on for -8: a transplant named as the
     setting ("after", "before", "ineligible for" a stem cell transplant) and cancer stem cells make no product,
     iPSCs count as cells. Version -8: product 18, the rest unchanged; version -9 (tuned on it again, with
-    NEAR_TOPIC_SEED_24): product 28, source 29, indication 26, evidence 24 (in-sample)."""
+    NEAR_TOPIC_SEED_24): product 28, source 29, indication 26, evidence 24 (in-sample); -10: evidence 26."""
     assert_agreement(
-        NEAR_TOPIC_SEED_23, {"product": 28, "source": 29, "indication": 26, "evidence": 24, "preconditioning": 30}
+        NEAR_TOPIC_SEED_23, {"product": 28, "source": 29, "indication": 26, "evidence": 26, "preconditioning": 30}
     )
 
 
