@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from rag.index.chroma_store import DenseReader
 
+NAMES_MODEL_SETTING = "SECRETOME_ANSWER__NAMES_MODEL"
 PENDING_VECTORS_WARNING = "the vector index is still being built: this answer used BM25 and the vectors built so far"
 
 
@@ -46,11 +47,12 @@ def require_model_file(path: Path, what: str, setting: str) -> Path:
     return Path(path)
 
 
-def load_pair_classifier(path: Path, what: str, setting: str) -> PairClassifier:
-    """An int8 ONNX pair classifier, or ModelUnavailableError saying which setting names the file."""
+def load_onnx_model(path: Path, what: str, setting: str, model_class: type = PairClassifier):
+    """A trained int8 ONNX model (a pair classifier, or another `model_class` opened from its path, as the answer
+    tagger), or ModelUnavailableError saying which setting names the file."""
     require_model_file(path, what, setting)
     try:
-        return PairClassifier(path)
+        return model_class(path)
     except Exception as exc:  # onnxruntime raises its own exception types for unreadable graphs
         raise ModelUnavailableError(f"cannot load the {what} model {path}: {exc}") from exc
 
@@ -69,7 +71,7 @@ class DeferredPairClassifier:
     @property
     def model(self) -> PairClassifier:
         if self._model is None:
-            self._model = load_pair_classifier(self.path, self._what, self._setting)
+            self._model = load_onnx_model(self.path, self._what, self._setting)
         return self._model
 
     def scores(self, query: str, texts: Sequence[str], max_length: int | None = None) -> np.ndarray:
@@ -81,15 +83,12 @@ class DeferredAnswerSpanReader:
     checked up front, like the verdict model's."""
 
     def __init__(self, path: Path):
-        self.path = require_model_file(path, "answer tagger", "SECRETOME_ANSWER__NAMES_MODEL")
+        self.path = require_model_file(path, "answer tagger", NAMES_MODEL_SETTING)
         self._reader: AnswerSpanReader | None = None
 
     def read(self, question: str, sentences: Sequence[str]) -> list[list[Span]]:
         if self._reader is None:
-            try:
-                self._reader = AnswerSpanReader(self.path)
-            except Exception as exc:  # onnxruntime raises its own exception types for unreadable graphs
-                raise ModelUnavailableError(f"cannot load the answer tagger model {self.path}: {exc}") from exc
+            self._reader = load_onnx_model(self.path, "answer tagger", NAMES_MODEL_SETTING, AnswerSpanReader)
         return self._reader.read(question, sentences)
 
 
@@ -141,7 +140,7 @@ def build_pipeline(
     with ThreadPoolExecutor(1, thread_name_prefix="relevance-load") as pool:
         # opening an ONNX session releases the GIL: the cross-encoder opens while the index does
         loading = pool.submit(
-            load_pair_classifier,
+            load_onnx_model,
             retrieval.reranker_model or RELEVANCE_MODEL,
             "re-ranker (relevance)",
             "SECRETOME_RETRIEVAL__RERANKER_MODEL",

@@ -20,11 +20,11 @@ import numpy as np
 
 from eval.splits import select
 from rag.answer.named_answers import rank_named_answers
-from rag.models.answer_spans import LABELS, AnswerSpanReader
+from rag.models.answer_spans import LABELS, AnswerSpanReader, decode_readings
 from train import card, data
 from train.negatives import Bm25
 from train.sources import SharedData
-from train.trainer import TrainConfig, base_model_path
+from train.trainer import TrainConfig, base_model_path, freeze
 
 FORMS = ("bioasq-factoid", "bioasq-list")
 POSITIVES = 6
@@ -157,12 +157,7 @@ def fit(examples: list[Example], config: TrainConfig, work_dir: Path, log=print)
         local_files_only=True,
         attn_implementation="eager",
     )
-    if config.freeze_embeddings:
-        for param in model.bert.embeddings.parameters():
-            param.requires_grad = False
-    for layer in model.bert.encoder.layer[: config.frozen_layers]:
-        for param in layer.parameters():
-            param.requires_grad = False
+    freeze(model.bert, config)
     tokenizer = Tokenizer.from_file(str(bundled_tokenizer_path()))
     encodings, tags = _encode(tokenizer, examples, config.max_length)
     rng = random.Random(config.seed)
@@ -218,27 +213,21 @@ def agreement(fp32: AnswerSpanReader, int8: AnswerSpanReader, held_out: Sequence
     same = total = 0
     spans_a = spans_b = both = 0
     for case in held_out:
-        for (pa, enc), (pb, _), sentence in zip(
-            fp32.probabilities(case.question, case.sentences),
-            int8.probabilities(case.question, case.sentences),
-            case.sentences,
-            strict=True,
-        ):
+        readings_a = fp32.probabilities(case.question, case.sentences)
+        readings_b = int8.probabilities(case.question, case.sentences)
+        for (pa, enc), (pb, _) in zip(readings_a, readings_b, strict=True):
             mask = np.array([sid == 1 for sid in enc.sequence_ids])
             same += int(np.sum(pa.argmax(1)[mask] == pb.argmax(1)[mask]))
             total += int(mask.sum())
-        a = {
-            (i, s.text)
-            for i, spans in enumerate(fp32.read(case.question, case.sentences))
-            for s in spans
-            if s.score >= 0.5
-        }
-        b = {
-            (i, s.text)
-            for i, spans in enumerate(int8.read(case.question, case.sentences))
-            for s in spans
-            if s.score >= 0.5
-        }
+        a, b = (
+            {
+                (i, s.text)
+                for i, spans in enumerate(decode_readings(readings, case.sentences))
+                for s in spans
+                if s.score >= 0.5
+            }
+            for readings in (readings_a, readings_b)
+        )
         spans_a, spans_b, both = spans_a + len(a), spans_b + len(b), both + len(a & b)
     return {
         "token_tags_same": round(same / max(total, 1), 4),

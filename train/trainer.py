@@ -50,6 +50,17 @@ def load_base(max_length: int, seed: int):
     )
 
 
+def freeze(bert, config: TrainConfig) -> None:
+    """Freeze what the config says of a BERT encoder: the embeddings (half the parameters; freezing them about
+    halves the optimiser's work) and the `frozen_layers` lowest layers (a cheaper backward pass)."""
+    if config.freeze_embeddings:
+        for param in bert.embeddings.parameters():
+            param.requires_grad = False
+    for layer in bert.encoder.layer[: config.frozen_layers]:
+        for param in layer.parameters():
+            param.requires_grad = False
+
+
 def fit(pairs: list[Pair], config: TrainConfig, work_dir: Path, log=print):
     """Train on ``pairs`` and return the fitted CrossEncoder (weights also saved under work_dir/final)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -59,12 +70,7 @@ def fit(pairs: list[Pair], config: TrainConfig, work_dir: Path, log=print):
     from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss
 
     model = load_base(config.max_length, config.seed)
-    if config.freeze_embeddings:  # half the parameters; freezing them about halves the optimiser's work
-        for param in model[0].auto_model.bert.embeddings.parameters():
-            param.requires_grad = False
-    for layer in model[0].auto_model.bert.encoder.layer[: config.frozen_layers]:  # cheaper backward pass
-        for param in layer.parameters():
-            param.requires_grad = False
+    freeze(model[0].auto_model.bert, config)
     dataset = Dataset.from_dict(
         {
             "query": [p.query for p in pairs],

@@ -56,13 +56,14 @@ class SupportChecker:
         passages = [p.text for item in cited for p in item.passages]
         if not passages:
             return 0.0
-        names = names_in(sentence.text)
-        if names is not None:
-            cited_text = " ".join([*passages, *(item.title for item in cited if item.title)]).lower()
-            return 1.0 if names and all(name.lower() in cited_text for name in names) else 0.0
         # quoting a record's title counts (the answer quotes it when a partial abstract gives no sentence); a
         # paraphrase is read against passages only, since a topical title would back almost any claim
-        if quoted_in(sentence.text, [*passages, *(item.title for item in cited if item.title)]):
+        quotable = [*passages, *(item.title for item in cited if item.title)]
+        names = names_in(sentence.text)
+        if names is not None:
+            cited_text = " ".join(quotable).lower()
+            return 1.0 if names and all(name.lower() in cited_text for name in names) else 0.0
+        if quoted_in(sentence.text, quotable):
             return 1.0
         if self.scorer is None:
             return 0.0

@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from rag.models.pair_classifier import SENTENCE_MAX_LENGTH, bundled_tokenizer_path, length_batches, pad
+from rag.models.pair_classifier import SENTENCE_MAX_LENGTH, batch_feeds, bundled_tokenizer_path, open_session
 
 LABELS = ("O", "B", "I")
 OUTSIDE, BEGIN, INSIDE = range(3)
@@ -105,13 +105,10 @@ class AnswerSpanReader:
     """The int8 ONNX tagger: `read(question, sentences)` gives each sentence's answer spans."""
 
     def __init__(self, path: Path | str, tokenizer_path: Path | str | None = None, *, batch_size: int = 32):
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        options = ort.SessionOptions()
-        options.log_severity_level = 3
         self.path = Path(path)
-        self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+        self.session = open_session(self.path)
         self.tokenizer = Tokenizer.from_file(str(tokenizer_path or bundled_tokenizer_path()))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(SENTENCE_MAX_LENGTH, strategy="only_second")
@@ -121,12 +118,7 @@ class AnswerSpanReader:
         """Per sentence: its tokens' tag probabilities and the tokenizer's encoding (offsets, sequence ids)."""
         encodings = self.tokenizer.encode_batch([(question, s) for s in sentences])
         out: list = [None] * len(sentences)
-        for batch in length_batches([len(e.ids) for e in encodings], self.batch_size):
-            feed = {
-                "input_ids": pad([encodings[i].ids for i in batch]),
-                "attention_mask": pad([encodings[i].attention_mask for i in batch]),
-                "token_type_ids": pad([encodings[i].type_ids for i in batch]),
-            }
+        for batch, feed in batch_feeds(encodings, self.batch_size):
             logits = self.session.run(["logits"], feed)[0]
             for row, i in enumerate(batch):
                 out[i] = (softmax(logits[row, : len(encodings[i].ids)]), encodings[i])
@@ -134,8 +126,15 @@ class AnswerSpanReader:
 
     def read(self, question: str, sentences: Sequence[str], *, min_begin: float = 0.2) -> list[list[Span]]:
         """The answer spans of each sentence, in sentence order."""
-        found = []
-        for (probabilities, encoding), sentence in zip(self.probabilities(question, sentences), sentences, strict=True):
-            in_text = [sid == 1 for sid in encoding.sequence_ids]
-            found.append(decode_spans(probabilities, encoding.offsets, in_text, sentence, min_begin=min_begin))
-        return found
+        return decode_readings(self.probabilities(question, sentences), sentences, min_begin=min_begin)
+
+
+def decode_readings(
+    readings: Sequence[tuple[np.ndarray, object]], sentences: Sequence[str], *, min_begin: float = 0.2
+) -> list[list[Span]]:
+    """`decode_spans` for each (probabilities, encoding) reading of `AnswerSpanReader.probabilities`."""
+    found = []
+    for (probabilities, encoding), sentence in zip(readings, sentences, strict=True):
+        in_text = [sid == 1 for sid in encoding.sequence_ids]
+        found.append(decode_spans(probabilities, encoding.offsets, in_text, sentence, min_begin=min_begin))
+    return found

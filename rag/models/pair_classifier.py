@@ -6,7 +6,7 @@ verdict model (one logit: P(yes) through a sigmoid). Texts are scored in batches
 batch pads little; results come back in the caller's order.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +41,27 @@ def pad(rows: list[list[int]], value: int = 0) -> np.ndarray:
     return out
 
 
+def open_session(path: Path, threads: int | None = None):
+    """A quiet ONNX Runtime CPU session for one of the trained models (optionally capped at `threads`)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    if threads:
+        options.intra_op_num_threads = threads
+    options.log_severity_level = 3
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def batch_feeds(encodings: Sequence, batch_size: int) -> Iterator[tuple[list[int], dict[str, np.ndarray]]]:
+    """The encodings in batches of similar length, each as (its indices, the padded model inputs)."""
+    for batch in length_batches([len(e.ids) for e in encodings], batch_size):
+        yield batch, {
+            "input_ids": pad([encodings[i].ids for i in batch]),
+            "attention_mask": pad([encodings[i].attention_mask for i in batch]),
+            "token_type_ids": pad([encodings[i].type_ids for i in batch]),
+        }
+
+
 class PairClassifier:
     """An int8 ONNX pair classifier (inputs input_ids/attention_mask/token_type_ids, output logits).
 
@@ -56,15 +77,10 @@ class PairClassifier:
         batch_size: int = 32,
         threads: int | None = None,
     ):
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        options = ort.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-        options.log_severity_level = 3
         self.path = Path(path)
-        self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+        self.session = open_session(self.path, threads)
         self.input_names = {i.name for i in self.session.get_inputs()}
         self.tokenizer = Tokenizer.from_file(str(tokenizer_path or bundled_tokenizer_path()))
         self.tokenizer.no_padding()  # we pad per batch ourselves
@@ -81,12 +97,7 @@ class PairClassifier:
             return np.zeros((0, 1), dtype=np.float32)
         encodings = self._encode(pairs, max_length or self.max_length)
         out: np.ndarray | None = None
-        for batch in length_batches([len(e.ids) for e in encodings], self.batch_size):
-            feed = {
-                "input_ids": pad([encodings[i].ids for i in batch]),
-                "attention_mask": pad([encodings[i].attention_mask for i in batch]),
-                "token_type_ids": pad([encodings[i].type_ids for i in batch]),
-            }
+        for batch, feed in batch_feeds(encodings, self.batch_size):
             logits = self.session.run(["logits"], {k: v for k, v in feed.items() if k in self.input_names})[0]
             if out is None:
                 out = np.zeros((len(pairs), logits.shape[1]), dtype=np.float32)
