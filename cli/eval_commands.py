@@ -117,6 +117,12 @@ def evaluate(
         None, "--split", help="Only questions of this split (train, validation, test; eval/splits.py): the trained "
         "models were fitted on train, so held-out scores come from test."
     ),
+    unseen: bool = typer.Option(
+        False,
+        "--unseen-documents",
+        help="With --split: only questions none of whose gold records is gold for a train-split question of the "
+        "same file (the trained models read those records' text in training).",
+    ),
     backend: AnswerBackend | None = typer.Option(None, "--backend", help="Answer generator (default: settings)."),
     out: Path | None = typer.Option(None, "--out", help="Write the JSON report here."),
     html: Path | None = typer.Option(None, "--html", help="Write the HTML report here."),
@@ -140,9 +146,11 @@ def evaluate(
     from eval.runner import run_evaluation
     from ingest.store import DocumentStore
 
+    if unseen and split is None:
+        raise fail("--unseen-documents needs --split", 2)
     question_set = load_questions(questions)
     if split is not None:
-        from eval.splits import SPLITS, splits_for
+        from eval.splits import SPLITS, splits_for, training_documents, unseen_documents
 
         if split not in SPLITS:
             raise fail(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}", 2)
@@ -150,6 +158,9 @@ def evaluate(
 
         assigned = splits_for([q.id for q in question_set.questions])
         kept = [q for q in question_set.questions if assigned[q.id] == split]
+        if unseen:
+            seen = training_documents({q.id: q.gold_pmids for q in question_set.questions})
+            kept = [q for q in kept if unseen_documents(q.gold_pmids, seen)]
         question_set = replace(question_set, questions=kept)
     if limit is not None:
         question_set = stratified_sample(question_set, limit, seed)

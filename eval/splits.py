@@ -59,3 +59,19 @@ def select(questions: Iterable[Mapping], split: Split, gate_size: int = GATE_SIZ
     questions = list(questions)
     assigned = splits_for(questions, gate_size)
     return [q for q in questions if assigned[str(q["id"])] == split]
+
+
+def training_documents(gold_by_id: Mapping[str, Iterable[str]], gate_size: int = GATE_SIZE) -> set[str]:
+    """The gold records of a file's train-split questions (pass them in file order, as to `splits_for`).
+
+    The trained models learnt from those records' text (the relevance cross-encoder and the answer tagger
+    from their sentences, the sentence selector from which records were gold), and BioASQ asks several
+    questions about the same papers: a test question whose gold record is one of these is held out as a
+    question but not as evidence."""
+    assigned = splits_for(list(gold_by_id), gate_size)
+    return {pmid for qid, gold in gold_by_id.items() if assigned[qid] == "train" for pmid in gold}
+
+
+def unseen_documents(gold: Iterable[str], seen: set[str]) -> bool:
+    """True when none of a question's gold records is in `seen` (`training_documents`)."""
+    return seen.isdisjoint(gold)

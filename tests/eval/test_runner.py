@@ -93,4 +93,6 @@ def test_cli_split_keeps_only_that_split_and_refuses_unknown_ones(tmp_path):
     assigned = splits_for([json.loads(line)["id"] for line in path.read_text().splitlines()])
     result = CliRunner().invoke(app, ["eval", "--questions", str(path), "--split", "nonsense"])
     assert result.exit_code == 2 and "unknown split" in result.output
+    result = CliRunner().invoke(app, ["eval", "--questions", str(path), "--unseen-documents"])
+    assert result.exit_code == 2 and "--unseen-documents needs --split" in result.output
     assert set(assigned.values()) <= {"train", "validation", "test"}
