@@ -119,6 +119,7 @@ class Answerer:
             verdict_sentences=answer.verdict_sentences,
             verdict_records=answer.verdict_records,
             second_reading=answer.verdict_second_reading,
+            verdict_top_record=answer.verdict_top_record,
             max_sentences=answer.max_sentences,
             max_per_record=answer.max_sentences_per_record,
             lexical_weight=answer.lexical_weight,

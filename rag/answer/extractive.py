@@ -6,8 +6,8 @@ plus word overlap) keeps the `pool` most promising candidates, the trained relev
 (rag/models/sentence_selector.json) decides which of them may be quoted, maximal marginal relevance removes
 redundancy, at most a few sentences per record are kept, and each is written with its `[PMID:n]` citation.
 Yes/no questions get their verdict from the trained verdict model reading the best sentences of each of
-the best records (and, when those leave it undetermined, the top record's own passages, whose conclusion
-comes last); the answer opens with it. Given the trained answer tagger (rag/models/answer_spans; opt-in,
+the best records, averaged with its reading of the top record's own passages, whose conclusion comes last
+(and, when that leaves it undetermined, the top record's passages alone); the answer opens with it. Given the trained answer tagger (rag/models/answer_spans; opt-in,
 `SECRETOME_ANSWER__NAMED_ANSWERS`), list answers open with the names it reads in the sentences the cross-encoder
 scored best, each cited to the record it was read in; a factoid answer leads with the sentence that best names the answer, then its support.
 Scoring and selection are pure functions; only `ExtractiveGenerator` touches the models.
@@ -316,6 +316,7 @@ class ExtractiveGenerator:
         floor_signal: FloorSignal = "relevance",
         rescue: float = 0.5,
         second_reading: bool = True,
+        verdict_top_record: bool = True,
         namer: SpanTagger | None = None,
         names_read: int = 6,
         names_min_score: float = 0.3,
@@ -338,6 +339,7 @@ class ExtractiveGenerator:
         self.floor_signal = floor_signal
         self.rescue = rescue
         self.second_reading = second_reading
+        self.verdict_top_record = verdict_top_record
         self.namer = namer
         self.names_read = names_read
         self.names_min_score = names_min_score
@@ -505,10 +507,13 @@ class ExtractiveGenerator:
         readings = verdict_readings(
             relevance, [c.pmid for c in candidates], records=self.verdict_records, sentences=self.verdict_sentences
         )
+        top_record = record_text(evidence[0]) if self.verdict_top_record else None
         reading = self.verdict.read_records(
-            question, [(weight, [candidates[i].text for i in indices]) for weight, indices in readings]
+            question, [(weight, [candidates[i].text for i in indices]) for weight, indices in readings], top_record
         )
         deciding = {(candidates[i].pmid, candidates[i].text) for _, indices in readings for i in indices}
+        if top_record:
+            deciding |= {(s.candidate.pmid, s.candidate.text) for s in picked if s.candidate.pmid == evidence[0].pmid}
         if reading.verdict == "undetermined" and self.second_reading:
             own = [s for s in picked if s.candidate.pmid == evidence[0].pmid]
             second = self.verdict.read(question, [record_text(evidence[0])]) if own else None

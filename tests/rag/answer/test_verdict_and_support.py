@@ -4,7 +4,7 @@ import pytest
 
 from rag.answer.citations import CitedSentence
 from rag.answer.support import SupportChecker, quoted_in
-from rag.answer.verdict import VerdictReader, verdict_context, verdict_for, weighted_logit
+from rag.answer.verdict import VerdictReader, combined_logit, verdict_context, verdict_for, weighted_logit
 from rag.models import RELEVANCE_MODEL, VERDICT_MODEL
 from rag.models.pair_classifier import PairClassifier
 from tests.rag.answer.answer_fixtures import synthetic_evidence
@@ -40,6 +40,20 @@ def test_the_verdict_of_several_records_lies_between_their_own_and_leans_to_the_
     leaning_no = reader.read_records(question, [(0.1, positive), (0.9, negative)])
     assert no.p_yes < leaning_no.p_yes < leaning_yes.p_yes < yes.p_yes
     assert reader.read_records(question, [(0.9, [])]).verdict == "undetermined"
+
+
+def test_the_top_records_own_reading_counts_as_much_as_the_records_reading() -> None:
+    assert combined_logit(2.0, -1.0) == pytest.approx(0.5)
+    reader = VerdictReader(PairClassifier(VERDICT_MODEL), margin=0.0)
+    question = "Does synthetic secretome treatment reduce lung fibrosis in rats?"
+    positive = ["Synthetic secretome treatment significantly reduced lung fibrosis in treated rats."]
+    negative = "Synthetic rats were treated. In conclusion, synthetic secretome treatment did not reduce lung fibrosis."
+    alone = reader.read_records(question, [(0.9, positive)])
+    with_top = reader.read_records(question, [(0.9, positive)], top_record=negative)
+    top_alone = reader.read(question, [negative])
+    assert top_alone.p_yes < with_top.p_yes < alone.p_yes
+    # nothing read from the records: no verdict, whatever the top record says
+    assert reader.read_records(question, [(0.9, [])], top_record=negative).verdict == "undetermined"
 
 
 def test_a_quoted_sentence_is_found_in_its_passage_whatever_its_verdict_opening() -> None:
