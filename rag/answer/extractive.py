@@ -7,9 +7,10 @@ plus word overlap) keeps the `pool` most promising candidates, the trained relev
 redundancy, at most a few sentences per record are kept, and each is written with its `[PMID:n]` citation.
 Yes/no questions get their verdict from the trained verdict model reading the best sentences of each of
 the best records, averaged with its reading of the top record's own passages, whose conclusion comes last
-(and, when that leaves it undetermined, the top record's passages alone); the answer opens with it. Given the trained answer tagger (rag/models/answer_spans; opt-in,
-`SECRETOME_ANSWER__NAMED_ANSWERS`), list answers open with the names it reads in the sentences the cross-encoder
-scored best, each cited to the record it was read in; a factoid answer leads with the sentence that best names the answer, then its support.
+(and, when that leaves it undetermined, the top record's passages alone); the answer opens with it. Given
+the trained answer tagger (rag/models/answer_spans; opt-in, `SECRETOME_ANSWER__NAMED_ANSWERS`), list answers
+open with the names it reads in the sentences the cross-encoder scored best, each cited to the record it was
+read in; a factoid answer leads with the sentence that best names the answer, then its support.
 Scoring and selection are pure functions; only `ExtractiveGenerator` touches the models.
 """
 
