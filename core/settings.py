@@ -162,6 +162,11 @@ class AnswerSettings(_Section):
         description="Average the records' reading with the verdict model's reading of the top record's own passages"
         " (its conclusion comes last); held-out BioASQ and PubMedQA yes/no: 168 -> 175 of 239 right (README).",
     )
+    top_record_title: bool = Field(
+        True,
+        description="The record retrieval ranks first offers its title as a candidate sentence beside its own (other"
+        " records only where their partial abstract gives no complete sentence); README, 'Answers'.",
+    )
     verdict_second_reading: bool = Field(
         True,
         description="When the best sentences leave the verdict undetermined, read the top record's own passages "

@@ -107,8 +107,18 @@ def passage_sentences(text: str, title: str = "", *, truncated: bool = False) ->
 
 
 def title_sentence(title: str) -> str:
-    """A record's title as the answer quotes it in place of a sentence (its citation closes it)."""
+    """A record's title as the answer quotes it beside or in place of sentences (its citation closes it)."""
     return title.strip().rstrip(".")
+
+
+# A title is quoted only when long enough to state a finding ("X alleviates Y by Z"), not a bare noun phrase
+# ("multipotent bone marrow-derived stem cells"); a title that asks a question (PubMedQA's) states none.
+TITLE_MIN_WORDS = 8
+
+
+def title_states_finding(title: str) -> bool:
+    """Whether a title (as `title_sentence` gives it) may be quoted as the record's statement of its finding."""
+    return len(title.split()) >= TITLE_MIN_WORDS and not title.rstrip().endswith("?")
 
 
 class StemmedTerms:

@@ -120,6 +120,7 @@ class Answerer:
             verdict_records=answer.verdict_records,
             second_reading=answer.verdict_second_reading,
             verdict_top_record=answer.verdict_top_record,
+            top_record_title=answer.top_record_title,
             max_sentences=answer.max_sentences,
             max_per_record=answer.max_sentences_per_record,
             lexical_weight=answer.lexical_weight,

@@ -28,14 +28,11 @@ from rag.answer.verdict import VerdictReader
 from rag.models.answer_spans import SpanTagger
 from rag.models.sentence_selector import SentenceCandidates, SentenceSelector, selector_features
 from rag.retrieve.rerank import PairScorer
-from rag.text import StemmedTerms, passage_sentences, title_sentence
+from rag.text import StemmedTerms, passage_sentences, title_sentence, title_states_finding
 from rag.types import AnswerForm, Evidence, Passage, Verdict
 
 MIN_WORDS = 5
 MAX_WORDS = 90
-# A title stands in for a record's sentences only when long enough to state a finding ("X alleviates Y by Z"),
-# not a bare noun phrase ("multipotent bone marrow-derived stem cells").
-TITLE_MIN_WORDS = 8
 
 
 @dataclass(frozen=True)
@@ -118,12 +115,14 @@ def quotable(text: str) -> bool:
     return MIN_WORDS <= len(text.split()) <= MAX_WORDS and not reads_as_instruction(text)
 
 
-def candidate_sentences(evidence: Sequence[Evidence]) -> list[Candidate]:
-    """Complete, reasonably sized sentences from each record's passages, without repeats.
+def candidate_sentences(evidence: Sequence[Evidence], *, top_title: bool = True) -> list[Candidate]:
+    """Complete, reasonably sized sentences from each record's passages, without repeats, and some titles.
 
-    Passages of long abstracts overlap by a sentence, so the same sentence is kept once per record. A record
-    that gives no such sentence (a partial abstract cut mid-sentence, as many in PubMed's RSS are) offers its
-    title instead: research titles mostly state the finding, and the record was retrieved for it.
+    Passages of long abstracts overlap by a sentence, so the same sentence is kept once per record. Research
+    titles mostly state the finding, so a record offers its title (`title_states_finding`) where it gives no
+    such sentence (a partial abstract cut mid-sentence, as many in PubMed's RSS are), and the record retrieval
+    ranks first offers it beside its sentences when `top_title` is set: its abstract, often cut before the
+    results, may open with background the question's words match better than the finding.
     """
     candidates: list[Candidate] = []
     for rank, item in enumerate(evidence):
@@ -138,7 +137,8 @@ def candidate_sentences(evidence: Sequence[Evidence]) -> list[Candidate]:
                 candidates.append(Candidate(item.pmid, sentence.text, rank, position))
                 position += 1
         title = title_sentence(item.title)
-        if not position and item.passages and len(title.split()) >= TITLE_MIN_WORDS and quotable(title):
+        offers_title = not position or (top_title and rank == 0)
+        if offers_title and item.passages and title_states_finding(title) and title.lower() not in seen and quotable(title):
             candidates.append(Candidate(item.pmid, title, rank, 0))
     return candidates
 
@@ -318,6 +318,7 @@ class ExtractiveGenerator:
         rescue: float = 0.5,
         second_reading: bool = True,
         verdict_top_record: bool = True,
+        top_record_title: bool = True,
         namer: SpanTagger | None = None,
         names_read: int = 6,
         names_min_score: float = 0.3,
@@ -341,6 +342,7 @@ class ExtractiveGenerator:
         self.rescue = rescue
         self.second_reading = second_reading
         self.verdict_top_record = verdict_top_record
+        self.top_record_title = top_record_title
         self.namer = namer
         self.names_read = names_read
         self.names_min_score = names_min_score
@@ -359,7 +361,7 @@ class ExtractiveGenerator:
         With a scorer, candidates outside the first-pass pool get relevance -1 (never eligible)."""
         candidates = [
             c
-            for c in candidate_sentences(evidence)
+            for c in candidate_sentences(evidence, top_title=self.top_record_title)
             if (not exclude or c.text not in exclude) and (keep is None or keep(c.text))
         ]
         if not candidates:

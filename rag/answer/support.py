@@ -1,7 +1,7 @@
 """Does the cited record back the sentence that cites it? A check every backend's answer goes through.
 
 A sentence quoted from its cited record (what the extractive backend writes: a passage's sentence, or the
-title of a record whose partial abstract gives none) is supported by construction; so is the extractive
+title of the top record or of one whose partial abstract gives none) is supported by construction; so is the extractive
 opening that lists the names a factoid or list answer gives, when each name stands in a cited record.
 Any other sentence (an LLM's paraphrase) is read against each passage of its cited records by the relevance
 cross-encoder; it is supported when some passage reaches `threshold`. Unsupported sentences are flagged,
@@ -56,7 +56,8 @@ class SupportChecker:
         passages = [p.text for item in cited for p in item.passages]
         if not passages:
             return 0.0
-        # quoting a record's title counts (the answer quotes it when a partial abstract gives no sentence); a
+        # quoting a record's title counts (the answer quotes the top record's, and any whose partial abstract
+        # gives no sentence); a
         # paraphrase is read against passages only, since a topical title would back almost any claim
         quotable = [*passages, *(item.title for item in cited if item.title)]
         names = names_in(sentence.text)

@@ -11,12 +11,13 @@ other sentences, with scores within noise (README, "Sentence vectors at index ti
 from collections.abc import Sequence
 
 from rag.index.chunking import Chunk
-from rag.text import passage_sentences, title_sentence
+from rag.text import passage_sentences, title_sentence, title_states_finding
 
 
 def answer_sentences(chunks: Sequence[Chunk]) -> list[str]:
     """The texts the answer stage may quote from these chunks: each complete sentence once, and the title of a
-    record whose chunks give no complete sentence (a partial abstract), as `candidate_sentences` offers them.
+    record whose chunks give no complete sentence (a partial abstract) or whose title states a finding (the
+    record an answer ranks first offers it beside its sentences), as `candidate_sentences` offers them.
 
     The answer stage filters further (length, instruction-like text); embedding a few more costs little."""
     texts: dict[str, None] = {}
@@ -31,5 +32,7 @@ def answer_sentences(chunks: Sequence[Chunk]) -> list[str]:
             if sentence.complete
         ]
         title = title_sentence(record_chunks[0].title)
-        texts.update(dict.fromkeys(complete or ([title] if title else [])))
+        texts.update(dict.fromkeys(complete))
+        if title and (not complete or title_states_finding(title)):
+            texts[title] = None
     return list(texts)

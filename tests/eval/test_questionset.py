@@ -1,4 +1,4 @@
-"""The curated secretome set against the real corpus, and the loader's validation of FORMAT.md."""
+"""The curated secretome sets against the real corpus, and the loader's validation of FORMAT.md."""
 
 import json
 import re
@@ -12,6 +12,8 @@ from eval.questionset import CURATED_SET, load_questions
 from tests.conftest import CORPUS, SHARED
 
 TOPICAL = ("mechanisms", "sources", "trials", "regulatory")
+# Written on 2026-12-03 from on-topic records no other set uses, before the change it first measured was run on it.
+ANSWERABLE_HELD_OUT = CURATED_SET.with_name("answerable-heldout.jsonl")
 
 
 @pytest.fixture(scope="module")
@@ -19,9 +21,16 @@ def curated():
     return load_questions(CURATED_SET)
 
 
+@pytest.fixture(scope="module", params=[CURATED_SET, ANSWERABLE_HELD_OUT], ids=lambda path: path.stem)
+def question_set(request):
+    """Each set of answerable questions written from the corpus, held to the same rules."""
+    return load_questions(request.param)
+
+
 @pytest.fixture(scope="module")
-def gold_texts(curated, shared_dir) -> dict[str, str]:
-    wanted = {pmid for q in curated.questions for pmid in q.gold_pmids}
+def gold_texts(shared_dir) -> dict[str, str]:
+    wanted = {pmid for path in (CURATED_SET, ANSWERABLE_HELD_OUT) for q in load_questions(path).questions
+              for pmid in q.gold_pmids}
     texts: dict[str, str] = {}
     with CORPUS.open(encoding="utf-8") as handle:
         for line in handle:
@@ -43,21 +52,21 @@ def test_curated_set_has_the_promised_shape(curated):
     assert sum(q.exact_answer == "no" for q in curated.questions) >= 2
 
 
-def test_answerable_questions_have_gold_facts_and_an_ideal_answer(curated):
-    for q in curated.questions:
+def test_answerable_questions_have_gold_facts_and_an_ideal_answer(question_set):
+    for q in question_set.questions:
         if q.answerable:
             assert q.gold_pmids and q.key_facts and q.ideal_answer, q.id
 
 
-def test_every_gold_pmid_is_in_the_corpus(curated, gold_texts):
-    missing = {(q.id, p) for q in curated.questions for p in q.gold_pmids if p not in gold_texts}
+def test_every_gold_pmid_is_in_the_corpus(question_set, gold_texts):
+    missing = {(q.id, p) for q in question_set.questions for p in q.gold_pmids if p not in gold_texts}
     assert not missing
 
 
-def test_every_key_fact_phrasing_occurs_in_a_gold_record(curated, gold_texts):
+def test_every_key_fact_phrasing_occurs_in_a_gold_record(question_set, gold_texts):
     absent = [
         (q.id, phrase)
-        for q in curated.questions
+        for q in question_set.questions
         for fact in q.key_facts
         for phrase in fact
         if not any(phrase.lower() in gold_texts[p] for p in q.gold_pmids)
@@ -70,16 +79,24 @@ def _shingles(text: str, n: int = 7) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
-def test_questions_and_ideal_answers_are_not_pasted_from_their_records(curated, gold_texts):
+def test_questions_and_ideal_answers_are_not_pasted_from_their_records(question_set, gold_texts):
     """Seven words in a row shared with a gold record means a sentence was copied, not paraphrased."""
     copied = [
         (q.id, field)
-        for q in curated.questions
+        for q in question_set.questions
         for field in ("question", "ideal_answer")
         for pmid in q.gold_pmids
         if _shingles(getattr(q, field) or "") & _shingles(gold_texts[pmid])
     ]
     assert not copied
+
+
+def test_the_held_out_answerable_set_asks_about_records_no_other_set_uses():
+    held_out = load_questions(ANSWERABLE_HELD_OUT).questions
+    others = {p for path in CURATED_SET.parent.glob("*.jsonl") if path != ANSWERABLE_HELD_OUT and path.stem != "followups"
+              for q in load_questions(path).questions for p in q.gold_pmids}
+    assert len(held_out) >= 20 and all(q.answerable and q.key_facts for q in held_out)
+    assert not {p for q in held_out for p in q.gold_pmids} & others
 
 
 UNANSWERABLE_SET = CURATED_SET.with_name("unanswerable.jsonl")

@@ -189,10 +189,27 @@ def test_a_record_whose_abstract_gives_no_sentence_offers_its_title_if_it_states
     assert [(c.pmid, c.text) for c in candidate_sentences([cut_off])] == [("90000023", finding)]
     # a record with a quotable sentence keeps to its sentences; a bare noun-phrase title is no finding
     whole = synthetic_evidence("90000024", "The synthetic finding was large and clear.", title=finding)
-    assert [c.text for c in candidate_sentences([whole])] == ["The synthetic finding was large and clear."]
+    assert [c.text for c in candidate_sentences([whole], top_title=False)] == ["The synthetic finding was large and clear."]
     short = synthetic_evidence("90000025", "A synthetic tail cut off in the midd", title="Synthetic stromal cell lines",
                                abstract_complete=False)
     assert candidate_sentences([short]) == []
+
+
+def test_the_record_ranked_first_offers_its_title_beside_its_sentences() -> None:
+    finding = "Synthetic vesicles from invented stem cells eased made-up fibrosis through an imaginary pathway"
+    background = "Made-up fibrosis burdens imaginary patients in a synthetic world."
+    first = synthetic_evidence("90000026", background, title=f"{finding}.")
+    second = synthetic_evidence("90000027", "The synthetic second record reports another finding.",
+                                title="Synthetic second record titles state their own invented finding too")
+    asked = synthetic_evidence("90000028", background, title="Do synthetic vesicles from invented cells ease fibrosis?")
+    assert [(c.pmid, c.text) for c in candidate_sentences([first, second])] == [
+        ("90000026", background), ("90000026", finding), ("90000027", "The synthetic second record reports another finding."),
+    ]
+    # off, only sentences; a title that asks a question states no finding
+    assert [c.text for c in candidate_sentences([first, second], top_title=False)] == [
+        background, "The synthetic second record reports another finding.",
+    ]
+    assert [c.text for c in candidate_sentences([asked])] == [background]
 
 
 def test_title_prefix_of_a_passage_is_not_a_sentence() -> None:

@@ -59,6 +59,7 @@ def as_evidence(chunks: list[Chunk]) -> Evidence:
 def test_every_sentence_an_answer_may_quote_is_embedded(record):
     chunks = chunk_record(record, SMALL_WINDOWS)
     quoted = {c.text for c in candidate_sentences([as_evidence(chunks)])}
+    assert title_sentence(record.title) in quoted  # the record ranked first offers its title
     assert quoted and quoted <= set(answer_sentences(chunks))
 
 
@@ -66,7 +67,7 @@ def test_a_sentence_shared_by_overlapping_windows_is_embedded_once():
     chunks = chunk_record(synthetic("93000001", numbered_sentences(12)), SMALL_WINDOWS)
     assert len(chunks) > 1
     texts = answer_sentences(chunks)
-    assert len(texts) == len(set(texts)) == 12
+    assert len(texts) == len(set(texts)) == 13  # twelve sentences and the title, which states a finding
 
 
 def test_a_partial_abstract_gives_its_title_and_never_its_cut_tail():
@@ -74,7 +75,10 @@ def test_a_partial_abstract_gives_its_title_and_never_its_cut_tail():
     assert answer_sentences(chunk_record(record, SMALL_WINDOWS)) == [title_sentence(record.title)]
     with_sentences = synthetic("93000003", numbered_sentences(2) + " Synthetic tail cut off before its", complete=False)
     texts = answer_sentences(chunk_record(with_sentences, SMALL_WINDOWS))
-    assert len(texts) == 2 and not any("tail" in t for t in texts) and title_sentence(with_sentences.title) not in texts
+    assert len(texts) == 3 and not any("tail" in t for t in texts) and title_sentence(with_sentences.title) in texts
+    noun_phrase = with_sentences.model_copy(update={"title": "Synthetic stromal cell lines"})
+    texts = answer_sentences(chunk_record(noun_phrase, SMALL_WINDOWS))
+    assert len(texts) == 2 and "Synthetic stromal cell lines" not in texts
 
 
 def without_sentence_vectors(settings: Settings) -> Settings:
