@@ -57,8 +57,8 @@ class SupportChecker:
         if not passages:
             return 0.0
         # quoting a record's title counts (the answer quotes the top record's, and any whose partial abstract
-        # gives no sentence); a
-        # paraphrase is read against passages only, since a topical title would back almost any claim
+        # gives no sentence); a paraphrase is read against passages only, since a topical title would back
+        # almost any claim
         quotable = [*passages, *(item.title for item in cited if item.title)]
         names = names_in(sentence.text)
         if names is not None:
