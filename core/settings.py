@@ -167,6 +167,11 @@ class AnswerSettings(_Section):
         description="The record retrieval ranks first offers its title as a candidate sentence beside its own (other"
         " records only where their partial abstract gives no complete sentence); README, 'Answers'.",
     )
+    quote_cut_tails: bool = Field(
+        True,
+        description="The top record's final fragment, when the source cut its abstract mid-sentence, may be quoted,"
+        " marked '[…]' (10 words or more); README, 'Answers'.",
+    )
     verdict_second_reading: bool = Field(
         True,
         description="When the best sentences leave the verdict undetermined, read the top record's own passages "

@@ -111,6 +111,19 @@ def title_sentence(title: str) -> str:
     return title.strip().rstrip(".")
 
 
+# The final fragment of an abstract the source cut off mid-sentence is quoted as far as it goes, marked as cut
+# ("... and carries drastic compli […]"), when long enough to state something: the snapshot's PubMed RSS
+# records stop after ~500 characters, often inside the sentence that reports the finding.
+ELISION = "[…]"
+CUT_FRAGMENT_MIN_WORDS = 10
+
+
+def cut_fragment_quote(fragment: str) -> str | None:
+    """How an answer quotes a cut-off final fragment (with `ELISION`), or None when it is too short to."""
+    text = fragment.strip().rstrip(",;:")
+    return f"{text} {ELISION}" if len(text.split()) >= CUT_FRAGMENT_MIN_WORDS else None
+
+
 # A title is quoted only when long enough to state a finding ("X alleviates Y by Z"), not a bare noun phrase
 # ("multipotent bone marrow-derived stem cells"); a title that asks a question (PubMedQA's) states none.
 TITLE_MIN_WORDS = 8

@@ -121,6 +121,7 @@ class Answerer:
             second_reading=answer.verdict_second_reading,
             verdict_top_record=answer.verdict_top_record,
             top_record_title=answer.top_record_title,
+            cut_tails=answer.quote_cut_tails,
             max_sentences=answer.max_sentences,
             max_per_record=answer.max_sentences_per_record,
             lexical_weight=answer.lexical_weight,

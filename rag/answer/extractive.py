@@ -28,7 +28,7 @@ from rag.answer.verdict import VerdictReader
 from rag.models.answer_spans import SpanTagger
 from rag.models.sentence_selector import SentenceCandidates, SentenceSelector, selector_features
 from rag.retrieve.rerank import PairScorer
-from rag.text import StemmedTerms, passage_sentences, title_sentence, title_states_finding
+from rag.text import StemmedTerms, cut_fragment_quote, passage_sentences, title_sentence, title_states_finding
 from rag.types import AnswerForm, Evidence, Passage, Verdict
 
 MIN_WORDS = 5
@@ -115,29 +115,37 @@ def quotable(text: str) -> bool:
     return MIN_WORDS <= len(text.split()) <= MAX_WORDS and not reads_as_instruction(text)
 
 
-def candidate_sentences(evidence: Sequence[Evidence], *, top_title: bool = True) -> list[Candidate]:
+def candidate_sentences(
+    evidence: Sequence[Evidence], *, top_title: bool = True, cut_tails: bool = True
+) -> list[Candidate]:
     """Complete, reasonably sized sentences from each record's passages, without repeats, and some titles.
 
     Passages of long abstracts overlap by a sentence, so the same sentence is kept once per record. Research
     titles mostly state the finding, so a record offers its title (`title_states_finding`) where it gives no
-    such sentence (a partial abstract cut mid-sentence, as many in PubMed's RSS are), and the record retrieval
-    ranks first offers it beside its sentences when `top_title` is set: its abstract, often cut before the
-    results, may open with background the question's words match better than the finding.
+    complete sentence. The record retrieval ranks first offers more: its abstract, when the source cut it
+    after ~500 characters (the snapshot's PubMed RSS records), often opens with background the question's
+    words match better than the finding, so it offers its title beside its sentences (`top_title`) and its
+    final fragment, cut mid-sentence, marked as cut (`cut_fragment_quote`; `cut_tails`). Other records' cut
+    fragments brought more records that only share the question's topic into answers (README).
     """
     candidates: list[Candidate] = []
     for rank, item in enumerate(evidence):
         seen: set[str] = set()
-        position = 0
+        position = complete = 0
         for passage in sorted(item.passages, key=_chunk_index):
             for sentence in passage_sentences(passage.text, item.title, truncated=not item.abstract_complete):
-                key = sentence.text.lower()
-                if not sentence.complete or key in seen or not quotable(sentence.text):
+                if sentence.complete:
+                    text = sentence.text
+                else:
+                    text = cut_fragment_quote(sentence.text) if cut_tails and rank == 0 else None
+                if text is None or text.lower() in seen or not quotable(text):
                     continue
-                seen.add(key)
-                candidates.append(Candidate(item.pmid, sentence.text, rank, position))
+                seen.add(text.lower())
+                candidates.append(Candidate(item.pmid, text, rank, position))
                 position += 1
+                complete += sentence.complete
         title = title_sentence(item.title)
-        offers_title = not position or (top_title and rank == 0)
+        offers_title = not complete or (top_title and rank == 0)
         if offers_title and item.passages and title_states_finding(title) and title.lower() not in seen and quotable(title):
             candidates.append(Candidate(item.pmid, title, rank, 0))
     return candidates
@@ -319,6 +327,7 @@ class ExtractiveGenerator:
         second_reading: bool = True,
         verdict_top_record: bool = True,
         top_record_title: bool = True,
+        cut_tails: bool = True,
         namer: SpanTagger | None = None,
         names_read: int = 6,
         names_min_score: float = 0.3,
@@ -343,6 +352,7 @@ class ExtractiveGenerator:
         self.second_reading = second_reading
         self.verdict_top_record = verdict_top_record
         self.top_record_title = top_record_title
+        self.cut_tails = cut_tails
         self.namer = namer
         self.names_read = names_read
         self.names_min_score = names_min_score
@@ -361,7 +371,7 @@ class ExtractiveGenerator:
         With a scorer, candidates outside the first-pass pool get relevance -1 (never eligible)."""
         candidates = [
             c
-            for c in candidate_sentences(evidence, top_title=self.top_record_title)
+            for c in candidate_sentences(evidence, top_title=self.top_record_title, cut_tails=self.cut_tails)
             if (not exclude or c.text not in exclude) and (keep is None or keep(c.text))
         ]
         if not candidates:

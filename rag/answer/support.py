@@ -1,7 +1,8 @@
 """Does the cited record back the sentence that cites it? A check every backend's answer goes through.
 
-A sentence quoted from its cited record (what the extractive backend writes: a passage's sentence, or the
-title of the top record or of one whose partial abstract gives none) is supported by construction; so is the extractive
+A sentence quoted from its cited record (what the extractive backend writes: a passage's sentence, a cut
+abstract's final fragment marked `[…]`, or the title of the top record or of one whose partial abstract gives
+none) is supported by construction; so is the extractive
 opening that lists the names a factoid or list answer gives, when each name stands in a cited record.
 Any other sentence (an LLM's paraphrase) is read against each passage of its cited records by the relevance
 cross-encoder; it is supported when some passage reaches `threshold`. Unsupported sentences are flagged,
@@ -17,13 +18,15 @@ import numpy as np
 from rag.answer.citations import CitedSentence
 from rag.answer.named_answers import names_in
 from rag.retrieve.rerank import PASSAGE_MAX_TOKENS, PairScorer
+from rag.text import ELISION
 from rag.types import Evidence
 
 VERDICT_OPENING = re.compile(r"^(?:yes|no|undetermined)\s*[:,.-]\s*", re.IGNORECASE)
 
 
 def _normal(text: str) -> str:
-    return " ".join(text.lower().split()).rstrip(".!? ")
+    """Lower case, single spaces, no closing punctuation, and no mark of a quote cut short (`ELISION`)."""
+    return " ".join(text.lower().split()).rstrip(".!? ").removesuffix(ELISION).rstrip(".!? ")
 
 
 def quoted_in(sentence: str, passages: Sequence[str]) -> bool:

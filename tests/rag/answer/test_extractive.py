@@ -173,13 +173,32 @@ def test_a_verdict_opens_the_first_cited_sentence() -> None:
     assert render(picked) == "Synthetic A helped [PMID:1]."
 
 
-def test_truncated_tail_and_fragments_are_not_candidates() -> None:
+def test_short_fragments_and_short_cut_tails_are_not_candidates() -> None:
     item = synthetic_evidence(
         "90000021", "Synthetic complete sentence about secretome potency here.", "Too short.",
         "A synthetic tail cut off in the midd", abstract_complete=False,
     )
     texts = [c.text for c in candidate_sentences([item])]
     assert texts == ["Synthetic complete sentence about secretome potency here."]
+
+
+def test_the_top_records_long_cut_tail_is_quoted_as_far_as_it_goes_and_marked_as_cut() -> None:
+    tail = "Here we show that synthetic vesicles lowered made-up IL-6 in imaginary mice, and that the eff"
+    item = synthetic_evidence("90000029", "Synthetic background sentence about made-up inflammation.", tail,
+                              abstract_complete=False)
+    assert [c.text for c in candidate_sentences([item])] == [
+        "Synthetic background sentence about made-up inflammation.", f"{tail} […]",
+    ]
+    assert [c.text for c in candidate_sentences([item], cut_tails=False)] == [
+        "Synthetic background sentence about made-up inflammation.",
+    ]
+    # only the record ranked first: another record's cut tail stays unquoted
+    other = synthetic_evidence("90000031", "Synthetic second background sentence about invented fibrosis.", tail,
+                               abstract_complete=False)
+    assert [c.pmid for c in candidate_sentences([item, other])] == ["90000029", "90000029", "90000031"]
+    # a complete abstract has no cut tail: its last words stand as a sentence
+    whole = synthetic_evidence("90000030", tail)
+    assert [c.text for c in candidate_sentences([whole])] == [tail]
 
 
 def test_a_record_whose_abstract_gives_no_sentence_offers_its_title_if_it_states_a_finding() -> None:

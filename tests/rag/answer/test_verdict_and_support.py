@@ -63,6 +63,12 @@ def test_a_quoted_sentence_is_found_in_its_passage_whatever_its_verdict_opening(
     assert not quoted_in("Synthetic exosomes cured every disease.", passages)
 
 
+def test_a_cut_fragment_quoted_with_its_elision_mark_is_found_in_its_passage() -> None:
+    passages = ["Synthetic exosomes carried miR-21. Here we show that synthetic vesicles lowered made-up IL-6 in imaginary mi"]
+    assert quoted_in("Here we show that synthetic vesicles lowered made-up IL-6 in imaginary mi […].", passages)
+    assert not quoted_in("Here we show that synthetic vesicles cured made-up IL-6 in imaginary mi […].", passages)
+
+
 @pytest.fixture(scope="module")
 def checker() -> SupportChecker:
     return SupportChecker(PairClassifier(RELEVANCE_MODEL), threshold=0.5)

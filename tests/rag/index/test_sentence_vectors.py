@@ -53,8 +53,10 @@ def as_evidence(chunks: list[Chunk]) -> Evidence:
         synthetic("93000002", "RESULTS: Synthetic vesicles lowered IL-6 in made-up mice. CONCLUSIONS: They may help."),
         synthetic("93000003", numbered_sentences(3) + " Synthetic tail cut off before its", complete=False),
         synthetic("93000004", "Synthetic conclusions of a made-up study cut off before their full", complete=False),
+        synthetic("93000005", numbered_sentences(2) + " Synthetic results of the made-up study showed that vesicles cut",
+                  complete=False),
     ],
-    ids=["overlapping windows", "structured", "cut-off tail", "no complete sentence"],
+    ids=["overlapping windows", "structured", "cut-off tail", "no complete sentence", "long cut-off tail"],
 )
 def test_every_sentence_an_answer_may_quote_is_embedded(record):
     chunks = chunk_record(record, SMALL_WINDOWS)
@@ -70,9 +72,11 @@ def test_a_sentence_shared_by_overlapping_windows_is_embedded_once():
     assert len(texts) == len(set(texts)) == 13  # twelve sentences and the title, which states a finding
 
 
-def test_a_partial_abstract_gives_its_title_and_never_its_cut_tail():
+def test_a_partial_abstract_gives_its_title_and_its_cut_tail_only_when_long_enough_to_quote():
     record = synthetic("93000004", "Synthetic conclusions of a made-up study cut off before their full", complete=False)
-    assert answer_sentences(chunk_record(record, SMALL_WINDOWS)) == [title_sentence(record.title)]
+    assert answer_sentences(chunk_record(record, SMALL_WINDOWS)) == [
+        "Synthetic conclusions of a made-up study cut off before their full […]", title_sentence(record.title),
+    ]
     with_sentences = synthetic("93000003", numbered_sentences(2) + " Synthetic tail cut off before its", complete=False)
     texts = answer_sentences(chunk_record(with_sentences, SMALL_WINDOWS))
     assert len(texts) == 3 and not any("tail" in t for t in texts) and title_sentence(with_sentences.title) in texts
