@@ -119,6 +119,12 @@ class AnswerSettings(_Section):
     backend: AnswerBackend = Field(AnswerBackend.EXTRACTIVE, description="Answer generator.")
     max_sentences: int = Field(5, ge=1, le=20, description="Sentences in an extractive answer.")
     max_sentences_per_record: int = Field(2, ge=1, description="Sentences one record may contribute.")
+    max_sentences_top_record: int = Field(
+        3,
+        ge=1,
+        description="Sentences the record retrieval ranks first may contribute (it also offers its title and cut"
+        " tail); README, 'Answers'.",
+    )
     evidence_records: int = Field(8, ge=1, description="Retrieved records handed to the generator.")
     min_relevance: float | None = Field(
         None,

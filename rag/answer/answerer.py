@@ -124,6 +124,7 @@ class Answerer:
             cut_tails=answer.quote_cut_tails,
             max_sentences=answer.max_sentences,
             max_per_record=answer.max_sentences_per_record,
+            max_per_top_record=answer.max_sentences_top_record,
             lexical_weight=answer.lexical_weight,
             rank_weight=answer.rank_weight,
             diversity=answer.mmr_diversity,

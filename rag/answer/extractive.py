@@ -195,6 +195,7 @@ def mmr_select(
     *,
     limit: int,
     per_group: int,
+    caps: dict[str, int] | None = None,
     diversity: float = 0.3,
     floor: float = 0.0,
 ) -> list[int]:
@@ -206,6 +207,7 @@ def mmr_select(
         groups: the record each candidate comes from.
         limit: how many to pick.
         per_group: most picks from one group.
+        caps: most picks from the groups named here, in place of `per_group`.
         diversity: weight of redundancy against relevance (0 = plain top-k).
         floor: candidates scoring below this are never picked.
     """
@@ -215,7 +217,7 @@ def mmr_select(
     while remaining and len(chosen) < limit:
         best, best_value = -1, -np.inf
         for i in remaining:
-            if used.get(groups[i], 0) >= per_group:
+            if used.get(groups[i], 0) >= (caps or {}).get(groups[i], per_group):
                 continue
             redundancy = max((similarity[i, j] for j in chosen), default=0.0)
             value = (1 - diversity) * relevance[i] - diversity * redundancy
@@ -246,6 +248,10 @@ def verdict_readings(
     return [
         (float(best[g]), sorted(sorted(members[g], key=lambda i: -relevance[i])[:sentences])) for g in ranked
     ]
+
+
+def _top_record(candidates: Sequence[Candidate]) -> str | None:
+    return next((c.pmid for c in candidates if c.record_rank == 0), None)
 
 
 def order_for_reading(picked: Sequence[ScoredSentence]) -> list[ScoredSentence]:
@@ -303,7 +309,9 @@ class ExtractiveGenerator:
     eligible (`selected_sentences`); without one, a sentence is eligible when its relevance reaches the
     floor, or when the cross-encoder scores it at `rescue` or more and its record has an eligible sentence
     (`usable_sentences`). Among eligible ones, a small prior for the record's retrieval rank
-    (`rank_weight / (1 + rank)`) breaks near-ties toward the records retrieval trusts most.
+    (`rank_weight / (1 + rank)`) breaks near-ties toward the records retrieval trusts most. MMR takes at most
+    `max_per_record` sentences from a record, `max_per_top_record` from the one retrieval ranks first (which
+    offers its title and cut tail besides its sentences).
     """
 
     def __init__(
@@ -318,6 +326,7 @@ class ExtractiveGenerator:
         verdict_records: int = 3,
         max_sentences: int = 5,
         max_per_record: int = 2,
+        max_per_top_record: int = 3,
         lexical_weight: float = 0.35,
         rank_weight: float = 0.05,
         diversity: float = 0.3,
@@ -344,6 +353,7 @@ class ExtractiveGenerator:
         self.rank_weight = rank_weight
         self.max_sentences = max_sentences
         self.max_per_record = max_per_record
+        self.max_per_top_record = max_per_top_record
         self.lexical_weight = lexical_weight
         self.diversity = diversity
         self.floor = floor
@@ -449,6 +459,7 @@ class ExtractiveGenerator:
             [candidates[i].pmid for i in eligible],
             limit=limit or self.max_sentences,
             per_group=self.max_per_record,
+            caps={top: self.max_per_top_record} if (top := _top_record(candidates)) else None,
             diversity=self.diversity,
         )
         picked = [int(eligible[j]) for j in chosen]

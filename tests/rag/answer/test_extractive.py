@@ -45,7 +45,7 @@ EVIDENCE = [
 
 @pytest.fixture(scope="module")
 def generator(embedder) -> ExtractiveGenerator:  # noqa: F811
-    return ExtractiveGenerator(embedder, max_sentences=4, max_per_record=1)
+    return ExtractiveGenerator(embedder, max_sentences=4, max_per_record=1, max_per_top_record=1)
 
 
 def test_every_sentence_cites_the_record_it_came_from(generator: ExtractiveGenerator) -> None:
@@ -257,9 +257,26 @@ def test_mmr_skips_near_duplicates_and_respects_group_cap() -> None:
     assert mmr_select(relevance, similarity, ["a", "b", "c", "d"], limit=4, per_group=1, diversity=0.5, floor=0.45) == [0, 2, 1]
 
 
+def test_a_named_group_may_give_more_than_the_others() -> None:
+    relevance = np.array([0.9, 0.8, 0.7, 0.6, 0.5])
+    similarity = np.eye(5)
+    groups = ["top", "top", "top", "other", "other"]
+    assert mmr_select(relevance, similarity, groups, limit=5, per_group=1, diversity=0.0) == [0, 3]
+    assert mmr_select(relevance, similarity, groups, limit=5, per_group=1, caps={"top": 3}, diversity=0.0) == [0, 1, 2, 3]
+
+
+def test_the_top_record_may_give_three_sentences_the_others_two(embedder) -> None:  # noqa: F811
+    question = "What did synthetic vesicles do in made-up mice?"
+    sentences = [f"Synthetic vesicles lowered made-up marker {n} in imaginary mice." for n in ("A", "B", "C", "D")]
+    evidence = [synthetic_evidence("90000032", *sentences), synthetic_evidence("90000033", *sentences[::-1])]
+    answer = ExtractiveGenerator(embedder, max_sentences=5, max_per_record=2, diversity=0.0).answer(question, evidence)
+    assert [s.candidate.pmid for s in answer.sentences].count("90000032") == 3
+    assert [s.candidate.pmid for s in answer.sentences].count("90000033") == 2
+
+
 @pytest.fixture(scope="module")
 def two_per_record(embedder) -> ExtractiveGenerator:  # noqa: F811
-    return ExtractiveGenerator(embedder, max_sentences=5, max_per_record=2)
+    return ExtractiveGenerator(embedder, max_sentences=5, max_per_record=2, max_per_top_record=2)
 
 
 def test_a_factoid_answer_opens_with_its_best_sentence(two_per_record: ExtractiveGenerator) -> None:
