@@ -130,6 +130,7 @@ def candidate_sentences(
     """
     candidates: list[Candidate] = []
     for rank, item in enumerate(evidence):
+        top = rank == 0
         seen: set[str] = set()
         position = complete = 0
         for passage in sorted(item.passages, key=_chunk_index):
@@ -137,7 +138,7 @@ def candidate_sentences(
                 if sentence.complete:
                     text = sentence.text
                 else:
-                    text = cut_fragment_quote(sentence.text) if cut_tails and rank == 0 else None
+                    text = cut_fragment_quote(sentence.text) if cut_tails and top else None
                 if text is None or text.lower() in seen or not quotable(text):
                     continue
                 seen.add(text.lower())
@@ -145,7 +146,7 @@ def candidate_sentences(
                 position += 1
                 complete += sentence.complete
         title = title_sentence(item.title)
-        offers_title = not complete or (top_title and rank == 0)
+        offers_title = not complete or (top_title and top)
         if offers_title and item.passages and title_states_finding(title) and title.lower() not in seen and quotable(title):
             candidates.append(Candidate(item.pmid, title, rank, 0))
     return candidates
@@ -213,11 +214,12 @@ def mmr_select(
     """
     chosen: list[int] = []
     used: dict[str, int] = {}
+    limits = caps or {}
     remaining = [i for i in range(len(relevance)) if relevance[i] >= floor]
     while remaining and len(chosen) < limit:
         best, best_value = -1, -np.inf
         for i in remaining:
-            if used.get(groups[i], 0) >= (caps or {}).get(groups[i], per_group):
+            if used.get(groups[i], 0) >= limits.get(groups[i], per_group):
                 continue
             redundancy = max((similarity[i, j] for j in chosen), default=0.0)
             value = (1 - diversity) * relevance[i] - diversity * redundancy

@@ -16,9 +16,9 @@ from rag.text import cut_fragment_quote, passage_sentences, title_sentence, titl
 
 def answer_sentences(chunks: Sequence[Chunk]) -> list[str]:
     """The texts the answer stage may quote from these chunks: each complete sentence once, a cut abstract's
-    final fragment as quoted (`cut_fragment_quote`), and the title of a record whose chunks give no complete
-    sentence (a partial abstract) or whose title states a finding (the record an answer ranks first offers it
-    beside its sentences), as `candidate_sentences` offers them.
+    final fragment as quoted (`cut_fragment_quote`), and a title that states a finding (`title_states_finding`;
+    offered in place of a partial abstract's sentences, or beside them by the record an answer ranks first),
+    as `candidate_sentences` offers them.
 
     The answer stage filters further (length, instruction-like text); embedding a few more costs little."""
     texts: dict[str, None] = {}
@@ -26,15 +26,12 @@ def answer_sentences(chunks: Sequence[Chunk]) -> list[str]:
     for chunk in chunks:
         by_record.setdefault(chunk.pmid, []).append(chunk)
     for record_chunks in by_record.values():
-        complete, cut = [], []
         for chunk in record_chunks:
             for sentence in passage_sentences(chunk.text, chunk.title, truncated=not chunk.abstract_complete):
-                if sentence.complete:
-                    complete.append(sentence.text)
-                elif (quote := cut_fragment_quote(sentence.text)) is not None:
-                    cut.append(quote)
+                text = sentence.text if sentence.complete else cut_fragment_quote(sentence.text)
+                if text is not None:
+                    texts[text] = None
         title = title_sentence(record_chunks[0].title)
-        texts.update(dict.fromkeys(complete + cut))
-        if title and (not complete or title_states_finding(title)):
+        if title_states_finding(title):
             texts[title] = None
     return list(texts)
