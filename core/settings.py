@@ -147,7 +147,7 @@ class AnswerSettings(_Section):
         " trained selector's choice, or the rule (floor, plus `sentence_rescue`).",
     )
     sentence_selector_model: Path | None = Field(
-        None, description="Trained sentence selector (JSON); default: the shipped rag/models/sentence_selector.json."
+        None, description="Trained sentence selector (ONNX); default: the shipped rag/models/sentence_selector.onnx."
     )
     verdict_model: Path | None = Field(
         None, description="Int8 ONNX yes/no verdict model file; default: the shipped rag/models/verdict model."

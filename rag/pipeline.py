@@ -11,11 +11,11 @@ a generator (extractive or LLM) -> `verify_citations` -> the `CitedAnswer` (or a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,7 +23,7 @@ from core.errors import ModelUnavailableError
 from core.settings import Settings
 from rag.answer.answerer import Answerer
 from rag.index.embeddings import LocalEmbeddings
-from rag.models import ANSWER_SPANS_MODEL, RELEVANCE_MODEL, SENTENCE_SELECTOR_WEIGHTS, VERDICT_MODEL
+from rag.models import ANSWER_SPANS_MODEL, RELEVANCE_MODEL, SENTENCE_SELECTOR_MODEL, VERDICT_MODEL
 from rag.models.answer_spans import AnswerSpanReader, Span
 from rag.models.pair_classifier import PairClassifier
 from rag.models.sentence_selector import SentenceSelector
@@ -47,14 +47,14 @@ def require_model_file(path: Path, what: str, setting: str) -> Path:
     return Path(path)
 
 
-def load_onnx_model(path: Path, what: str, setting: str, model_class: type = PairClassifier):
-    """A trained int8 ONNX model (a pair classifier, or another `model_class` opened from its path, as the answer
-    tagger), or ModelUnavailableError saying which setting names the file."""
+def load_onnx_model(path: Path, what: str, setting: str, opener: Callable[[Path], Any] = PairClassifier):
+    """A trained ONNX model (a pair classifier, or what another `opener` makes of its path, as the answer tagger
+    or the sentence selector), or ModelUnavailableError saying which setting names the file."""
     require_model_file(path, what, setting)
     try:
-        return model_class(path)
+        return opener(path)
     except Exception as exc:  # onnxruntime raises its own exception types for unreadable graphs
-        raise ModelUnavailableError(f"cannot load the {what} model {path}: {exc}") from exc
+        raise ModelUnavailableError(f"cannot load the {what} model {path} (set {setting}): {exc}") from exc
 
 
 class DeferredPairClassifier:
@@ -96,12 +96,9 @@ def load_sentence_selector(settings: Settings) -> SentenceSelector | None:
     """The trained sentence selector, unless the settings ask for the rule; ModelUnavailableError when unreadable."""
     if settings.answer.sentence_selection == "rule":
         return None
-    path = settings.answer.sentence_selector_model or SENTENCE_SELECTOR_WEIGHTS
+    path = settings.answer.sentence_selector_model or SENTENCE_SELECTOR_MODEL
     setting = "SECRETOME_ANSWER__SENTENCE_SELECTOR_MODEL, or SECRETOME_ANSWER__SENTENCE_SELECTION=rule"
-    try:
-        return SentenceSelector.load(path)
-    except (OSError, ValueError, KeyError) as exc:
-        raise ModelUnavailableError(f"cannot load the sentence selector {path} (set {setting}): {exc}") from exc
+    return load_onnx_model(path, "sentence selector", setting, SentenceSelector.load)
 
 
 @dataclass

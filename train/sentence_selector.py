@@ -3,18 +3,25 @@
 Data: BioASQ dev questions of the "train" split, run through the project's own read path over a built
 index (``SECRETOME_DATA_DIR``; `secretome-qa index` first): every candidate sentence the cross-encoder
 reads is an example, labelled 1 when its record is one of the question's gold records (BioASQ's experts
-marked snippets of exactly those). Model: a logistic regression over ``rag.models.sentence_selector``
-features, stored as JSON. The threshold is chosen on the "validation" split by replaying the answer
-stage's own selection (`ExtractiveGenerator.pick`): the highest citation precision among thresholds that
-keep at least the key-fact recall of the rule the selector replaces. Held-out: the "test" split, replayed
-the same way, against that rule.
+marked snippets of exactly those). Model: gradient-boosted trees over ``rag.models.sentence_selector``
+features, exported to ONNX (skl2onnx) with the features and threshold in its metadata. The threshold is
+chosen by replaying the answer stage's own selection (`ExtractiveGenerator.pick`) on the "train" questions
+out of fold and the "validation" questions: the best F1 of key-fact recall and citation precision (a
+recall and a precision, weighed alike). The F1 curve is flat over a wide band of thresholds, so validation
+alone (191 questions) picks within it by noise; 1,430 questions pick steadily. Held-out: the "test" split,
+replayed the same way, against the rule the selector replaces.
+
+Trees rather than the logistic regression shipped before: on validation, at equal key-fact recall (.53),
+the trees cite gold records .79 of the time against .72, since whether a record is gold depends on its
+scores together (a strong first pass means little when the cross-encoder disagrees), which a linear model
+cannot express; README "Answers".
 """
 
 import copy
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -28,9 +35,10 @@ from rag.answer.extractive import ExtractiveGenerator, Scored
 from rag.models.sentence_selector import FEATURES, SentenceSelector, selector_features
 from train.sources import SharedData
 
-C = 1.0
+TREES = {"n_estimators": 100, "max_depth": 3, "learning_rate": 0.1, "min_samples_leaf": 50}
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.05, 0.96, 0.05))
-ARTIFACT = "sentence_selector.json"
+FOLDS = 5
+ARTIFACT = "sentence_selector.onnx"
 
 
 @dataclass(frozen=True)
@@ -81,24 +89,52 @@ def examples(generator: ExtractiveGenerator, cases: Sequence[Case]) -> tuple[np.
     return np.vstack(rows), np.concatenate(labels)
 
 
-def replay(generator: ExtractiveGenerator, cases: Sequence[Case]) -> dict:
-    """Key-fact recall and citation precision of the sentences the generator picks (refusals score 0 facts)."""
-    recalls, cited, on_gold, sentences = [], 0, 0, 0
+@dataclass
+class Tally:
+    """What a replay counts; tallies of several question sets (folds) add up before they are summarised."""
+
+    questions: int = 0
+    recalls: list[float] = field(default_factory=list)
+    cited: int = 0
+    on_gold: int = 0
+    sentences: int = 0
+
+    def __add__(self, other: "Tally") -> "Tally":
+        return Tally(
+            self.questions + other.questions,
+            self.recalls + other.recalls,
+            self.cited + other.cited,
+            self.on_gold + other.on_gold,
+            self.sentences + other.sentences,
+        )
+
+    def summary(self) -> dict:
+        return {
+            "questions": self.questions,
+            "key_fact_recall": round(float(np.mean(self.recalls)), 4) if self.recalls else None,
+            "citation_gold_precision": round(self.on_gold / self.cited, 4) if self.cited else None,
+            "sentences_per_answer": round(self.sentences / self.questions, 2) if self.questions else None,
+        }
+
+
+def tally(generator: ExtractiveGenerator, cases: Sequence[Case]) -> Tally:
+    """Key facts found and records cited by the sentences the generator picks (refusals score 0 facts)."""
+    counted = Tally(questions=len(cases))
     for case in cases:
         picked = generator.pick(case.scored) if case.scored is not None and case.scored.candidates else []
         recall = key_fact_recall(" ".join(s.candidate.text for s in picked), case.key_facts)
         if recall is not None:
-            recalls.append(recall)
+            counted.recalls.append(recall)
         pmids = {s.candidate.pmid for s in picked}
-        cited += len(pmids)
-        on_gold += len(pmids & case.gold)
-        sentences += len(picked)
-    return {
-        "questions": len(cases),
-        "key_fact_recall": round(float(np.mean(recalls)), 4) if recalls else None,
-        "citation_gold_precision": round(on_gold / cited, 4) if cited else None,
-        "sentences_per_answer": round(sentences / len(cases), 2) if cases else None,
-    }
+        counted.cited += len(pmids)
+        counted.on_gold += len(pmids & case.gold)
+        counted.sentences += len(picked)
+    return counted
+
+
+def replay(generator: ExtractiveGenerator, cases: Sequence[Case]) -> dict:
+    """Key-fact recall and citation precision of the sentences the generator picks."""
+    return tally(generator, cases).summary()
 
 
 def with_selector(generator: ExtractiveGenerator, selector: SentenceSelector | None) -> ExtractiveGenerator:
@@ -107,18 +143,63 @@ def with_selector(generator: ExtractiveGenerator, selector: SentenceSelector | N
     return chosen
 
 
-def choose_threshold(generator: ExtractiveGenerator, fitted: SentenceSelector, cases: Sequence[Case]) -> tuple:
-    """The threshold with the best precision among those keeping the rule's key-fact recall, and the grid."""
-    rule = replay(with_selector(generator, None), cases)
+def f1(replayed: dict) -> float:
+    """Harmonic mean of a replay's key-fact recall and citation precision (0 when either is missing or 0)."""
+    recall, precision = replayed["key_fact_recall"] or 0.0, replayed["citation_gold_precision"] or 0.0
+    return 2 * recall * precision / (recall + precision) if recall + precision else 0.0
+
+
+def choose_threshold(
+    generator: ExtractiveGenerator, readings: Sequence[tuple[SentenceSelector, Sequence[Case]]]
+) -> tuple:
+    """The threshold with the best F1 of key-fact recall and citation precision (ties: the lower threshold),
+    each (selector, cases) reading replayed and the tallies pooled; also the rule's replay and the grid."""
+    every_case = [case for _, cases in readings for case in cases]
+    rule = replay(with_selector(generator, None), every_case)
     grid = {}
-    for threshold in THRESHOLDS:
-        selector = SentenceSelector(fitted.intercept, fitted.weights, threshold)
-        grid[threshold] = replay(with_selector(generator, selector), cases)
-    keeping = [t for t, r in grid.items() if r["key_fact_recall"] >= rule["key_fact_recall"]]
-    if not keeping:
-        raise RuntimeError(f"no threshold keeps the rule's key-fact recall on validation: {rule} vs {grid}")
-    best = max(keeping, key=lambda t: (grid[t]["citation_gold_precision"], -t))
+    for t in THRESHOLDS:
+        pooled = sum((tally(with_selector(generator, s.with_threshold(t)), cases) for s, cases in readings), Tally())
+        grid[t] = pooled.summary()
+    best = max(grid, key=lambda t: (f1(grid[t]), -t))
     return best, rule, grid
+
+
+def out_of_fold(
+    generator: ExtractiveGenerator, cases: Sequence[Case], seed: int, folds: int = FOLDS
+) -> list[tuple[SentenceSelector, list[Case]]]:
+    """Each fold of the questions with trees fitted on the other folds: replays of them score every training
+    question out of sample, so the threshold is chosen on many more questions than validation alone holds."""
+    assignment = np.random.default_rng(seed).permutation(len(cases)) % folds
+    readings = []
+    for fold in range(folds):
+        held = [case for case, f in zip(cases, assignment) if f == fold]
+        features, labels = examples(generator, [case for case, f in zip(cases, assignment) if f != fold])
+        readings.append((SentenceSelector.from_model(with_metadata(fit_onnx(features, labels, seed), 0.5)), held))
+    return readings
+
+
+def fit_onnx(features: np.ndarray, labels: np.ndarray, seed: int) -> bytes:
+    """Gradient-boosted trees on the examples, as an ONNX graph (probabilities output, no ZipMap)."""
+    from skl2onnx import to_onnx
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    model = GradientBoostingClassifier(**TREES, random_state=seed).fit(features, labels)
+    graph = to_onnx(
+        model,
+        features[:1].astype(np.float32),
+        options={id(model): {"zipmap": False}},
+        target_opset={"": 17, "ai.onnx.ml": 3},
+    )
+    return graph.SerializeToString()
+
+
+def with_metadata(graph: bytes, threshold: float) -> bytes:
+    """The graph with the features it reads and its threshold stored in it (SentenceSelector.from_model)."""
+    import onnx
+
+    model = onnx.load_from_string(graph)
+    onnx.helper.set_model_props(model, {"features": json.dumps(list(FEATURES)), "threshold": str(threshold)})
+    return model.SerializeToString()
 
 
 def index_facts(settings: Settings) -> dict:
@@ -149,8 +230,6 @@ def run(
     log=print,
     settings: Settings | None = None,
 ) -> dict:
-    from sklearn.linear_model import LogisticRegression
-
     start = time.time()
     settings = settings or Settings()
     index = index_facts(settings)  # IndexMissingError before any work when nothing is built
@@ -159,28 +238,20 @@ def run(
     )
     train_cases, validation_cases, test_cases = cases["train"], cases["validation"], cases["test"]
     features, labels = examples(generator, train_cases)
-    model = LogisticRegression(C=C, max_iter=3000, random_state=seed).fit(features, labels)
-    fitted = SentenceSelector(float(model.intercept_[0]), model.coef_[0].astype(np.float64), 0.5)
-    threshold, rule_validation, grid = choose_threshold(generator, fitted, validation_cases)
-    selector = SentenceSelector(fitted.intercept, fitted.weights, threshold)
+    graph = fit_onnx(features, labels, seed)
+    fitted = SentenceSelector.from_model(with_metadata(graph, 0.5))
+    threshold, rule_chosen_on, grid = choose_threshold(
+        generator, [*out_of_fold(generator, train_cases, seed), (fitted, validation_cases)]
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / ARTIFACT
-    path.write_text(
-        json.dumps(
-            {
-                "features": list(FEATURES),
-                "intercept": round(selector.intercept, 6),
-                "weights": [round(float(w), 6) for w in selector.weights],
-                "threshold": threshold,
-            },
-            indent=1,
-        )
-        + "\n"
-    )
+    path.write_bytes(with_metadata(graph, threshold))
     shipped = SentenceSelector.load(path)
     validation = replay(with_selector(generator, shipped), validation_cases)
     test = replay(with_selector(generator, shipped), test_cases)
     rule_test = replay(with_selector(generator, None), test_cases)
+    rule_validation = replay(with_selector(generator, None), validation_cases)
+    log(f"sentence-selector threshold {threshold}, chosen on {json.dumps(grid[threshold])} (rule: {json.dumps(rule_chosen_on)})")
     log(f"sentence-selector validation: selector {json.dumps(validation)} rule {json.dumps(rule_validation)}")
     log(f"sentence-selector HELD-OUT test: selector {json.dumps(test)} rule {json.dumps(rule_test)}")
     return {
@@ -188,12 +259,17 @@ def run(
         "train_examples": len(labels),
         "train_positive_share": round(float(labels.mean()), 4),
         "validation": {"selector": validation, "rule": rule_validation},
+        "threshold_chosen_on": {
+            "questions": "out-of-fold train (5 folds) + validation",
+            "chosen": grid[threshold],
+            "rule": rule_chosen_on,
+        },
         "threshold_grid": {str(t): r for t, r in grid.items()},
         "test": {"selector": test, "rule": rule_test},
         "config": {
             "seed": seed,
-            "C": C,
-            "solver": "lbfgs",
+            "model": "sklearn GradientBoostingClassifier",
+            **TREES,
             "threshold": threshold,
             "floor": generator.floor,
             "sentence_pool": generator.pool,
@@ -225,14 +301,16 @@ def write_card(results: dict, out_dir: Path) -> None:
             "positive_share": results["train_positive_share"],
         },
         "features": ", ".join(FEATURES) + " (rag/models/sentence_selector.py)",
-        "threshold_rule": "on validation, the best citation precision among thresholds whose key-fact recall is "
-        "at least the rule's (floor + cross-encoder rescue); replayed with ExtractiveGenerator.pick",
+        "threshold_rule": "the best F1 of key-fact recall and citation precision over thresholds 0.05-0.95, "
+        "replayed with ExtractiveGenerator.pick on the train questions out of fold (5 folds, trees fitted on the "
+        "other four) and the validation questions (the shipped trees), pooled",
+        "threshold_chosen_on": results["threshold_chosen_on"],
         "hyper_parameters": results["config"],
         "validation": {f"{who}_{k}": v for who, r in results["validation"].items() for k, v in r.items()},
         "test": {f"{who}_{k}": v for who, r in results["test"].items() for k, v in r.items()},
         "timing": {"train_seconds": results["train_seconds"], "hardware": "2 shared CPU cores"},
     }
-    body = """Logistic regression deciding which evidence sentences an extractive answer may quote: P(the
+    body = """Gradient-boosted trees (ONNX) deciding which evidence sentences an extractive answer may quote: P(the
 sentence's record is one the question's experts cited), from scores the answer stage already has. Scores
 labelled test are replays of the answer stage's selection on held-out test-split questions; the selector
 and the rule it replaces read the same candidates."""

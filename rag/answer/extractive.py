@@ -3,7 +3,7 @@
 It reads the evidence sentence by sentence: a cheap first pass (cosine with the index's embedding model
 plus word overlap) keeps the `pool` most promising candidates, the trained relevance cross-encoder
 (rag/models/relevance) scores each of those against the question, the trained sentence selector
-(rag/models/sentence_selector.json) decides which of them may be quoted, maximal marginal relevance removes
+(rag/models/sentence_selector.onnx) decides which of them may be quoted, maximal marginal relevance removes
 redundancy, at most a few sentences per record are kept, and each is written with its `[PMID:n]` citation.
 Yes/no questions get their verdict from the trained verdict model reading the best sentences of each of
 the best records, averaged with its reading of the top record's own passages, whose conclusion comes last
@@ -306,7 +306,7 @@ class ExtractiveGenerator:
 
     With a `scorer` (the relevance cross-encoder) a sentence's relevance is the model's probability that it
     answers the question; without one, the first-pass score (cosine and word overlap) is used as it is.
-    With a `selector` (rag/models/sentence_selector.json) as well, the selector decides which sentences of the
+    With a `selector` (rag/models/sentence_selector.onnx) as well, the selector decides which sentences of the
     records over the `floor` (the calibrated refusal threshold on the first pass, as it was trained) are
     eligible (`selected_sentences`); without one, a sentence is eligible when its relevance reaches the
     floor, or when the cross-encoder scores it at `rescue` or more and its record has an eligible sentence

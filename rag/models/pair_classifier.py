@@ -41,15 +41,16 @@ def pad(rows: list[list[int]], value: int = 0) -> np.ndarray:
     return out
 
 
-def open_session(path: Path, threads: int | None = None):
-    """A quiet ONNX Runtime CPU session for one of the trained models (optionally capped at `threads`)."""
+def open_session(model: Path | bytes, threads: int | None = None):
+    """A quiet ONNX Runtime CPU session for one of the trained models, from its file or its bytes (optionally
+    capped at `threads`)."""
     import onnxruntime as ort
 
     options = ort.SessionOptions()
     if threads:
         options.intra_op_num_threads = threads
     options.log_severity_level = 3
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    return ort.InferenceSession(model if isinstance(model, bytes) else str(model), options, providers=["CPUExecutionProvider"])
 
 
 def batch_feeds(encodings: Sequence, batch_size: int) -> Iterator[tuple[list[int], dict[str, np.ndarray]]]:

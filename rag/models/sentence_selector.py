@@ -1,6 +1,6 @@
 """The trained sentence selector: which evidence sentences an extractive answer may use.
 
-A logistic regression (fitted by ``python -m train sentence-selector``, stored as plain JSON) over a few
+Gradient-boosted trees (fitted by ``python -m train sentence-selector``, served as ONNX) over a few
 scores each candidate sentence already has: the cross-encoder's probability, the first-pass score (cosine
 and word overlap), where its record ranked, how its record fares against the refusal floor, and how it
 compares with the question's best sentence. It predicts whether the sentence comes from a record the
@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from rag.models.pair_classifier import open_session
 
 FEATURES = (
     "relevance",
@@ -91,20 +93,41 @@ def selector_features(c: SentenceCandidates, floor: float, lexical_weight: float
     return np.column_stack(columns)
 
 
-@dataclass(frozen=True)
 class SentenceSelector:
-    """P(the sentence's record is one the question's experts cited); `threshold` was chosen on validation."""
+    """P(the sentence's record is one the question's experts cited), from gradient-boosted trees served with ONNX
+    Runtime; a sentence is usable at `threshold` or more (chosen on validation).
 
-    intercept: float
-    weights: np.ndarray
-    threshold: float
+    The ONNX file carries what it was trained on in its metadata: the feature names (checked against this
+    code's FEATURES) and the threshold.
+    """
+
+    def __init__(self, session, threshold: float):
+        self.session = session
+        self.threshold = threshold
+        self._input = session.get_inputs()[0].name
+
+    @classmethod
+    def from_model(cls, model: Path | bytes, threshold: float | None = None) -> "SentenceSelector":
+        """Open an ONNX selector (a file or its bytes); `threshold` overrides the one stored in it."""
+        session = open_session(model, threads=1)
+        meta = session.get_modelmeta().custom_metadata_map
+        where = model if isinstance(model, Path) else "the selector"
+        if "features" not in meta or "threshold" not in meta:
+            raise ValueError(f"{where} has no selector metadata (features, threshold)")
+        features = json.loads(meta["features"])
+        if list(features) != list(FEATURES):
+            raise ValueError(f"{where} was trained on features {features}, this code computes {list(FEATURES)}")
+        return cls(session, float(meta["threshold"]) if threshold is None else threshold)
 
     @classmethod
     def load(cls, path: Path) -> "SentenceSelector":
-        data = json.loads(Path(path).read_text())
-        if list(data["features"]) != list(FEATURES):
-            raise ValueError(f"{path} was trained on features {data['features']}, this code computes {FEATURES}")
-        return cls(float(data["intercept"]), np.asarray(data["weights"], dtype=np.float64), float(data["threshold"]))
+        return cls.from_model(Path(path))
+
+    def with_threshold(self, threshold: float) -> "SentenceSelector":
+        return SentenceSelector(self.session, threshold)
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(features @ self.weights + self.intercept)))
+        if not len(features):
+            return np.zeros(0)
+        _, probabilities = self.session.run(None, {self._input: np.asarray(features, dtype=np.float32)})
+        return np.asarray(probabilities, dtype=np.float64)[:, 1]

@@ -1,11 +1,12 @@
 """Which trained models the read path loads, when, and the error when it cannot."""
 
 import numpy as np
+import onnx
 import pytest
 
 from core.errors import ModelUnavailableError
 from core.settings import Settings
-from rag.models import ANSWER_SPANS_MODEL, VERDICT_MODEL
+from rag.models import ANSWER_SPANS_MODEL, SENTENCE_SELECTOR_MODEL, VERDICT_MODEL
 from rag.models.answer_spans import AnswerSpanReader
 from rag.models.pair_classifier import PairClassifier
 from rag.models.sentence_selector import SentenceSelector
@@ -25,14 +26,15 @@ def test_rule_selection_loads_no_selector(tmp_path) -> None:
     assert load_sentence_selector(settings_with(tmp_path, sentence_selection="rule")) is None
 
 
-WRONG_FEATURES = '{"features": ["relevance"], "intercept": 0, "weights": [1], "threshold": 0.5}'
-
-
-@pytest.mark.parametrize("content", [None, "{not json", WRONG_FEATURES], ids=["missing", "not-json", "other-features"])
+@pytest.mark.parametrize("content", [None, b"not an onnx graph", "other-features"], ids=["missing", "not-onnx", "other-features"])
 def test_an_unreadable_selector_names_the_settings_that_fix_it(tmp_path, content) -> None:
-    path = tmp_path / "selector.json"
-    if content is not None:
-        path.write_text(content)
+    path = tmp_path / "selector.onnx"
+    if content == "other-features":
+        model = onnx.load(SENTENCE_SELECTOR_MODEL)
+        onnx.helper.set_model_props(model, {"features": '["relevance"]', "threshold": "0.5"})
+        onnx.save(model, path)
+    elif content is not None:
+        path.write_bytes(content)
     with pytest.raises(ModelUnavailableError, match="SENTENCE_SELECTOR_MODEL.*SENTENCE_SELECTION=rule"):
         load_sentence_selector(settings_with(tmp_path, sentence_selector_model=path))
 

@@ -1,5 +1,6 @@
-"""Training the sentence selector: examples, the replay of the answer stage's own selection, and the
-threshold rule (best precision that keeps the rule's key facts), on small synthetic candidate sets."""
+"""Training the sentence selector: examples, the replay of the answer stage's own selection, the trees'
+ONNX export and the threshold rule (best F1 of key-fact recall and citation precision), on small synthetic
+candidate sets."""
 
 import numpy as np
 import pytest
@@ -9,7 +10,18 @@ from rag.models import RELEVANCE_MODEL
 from rag.models.pair_classifier import PairClassifier
 from rag.models.sentence_selector import FEATURES, SentenceSelector
 from tests.rag.answer.answer_fixtures import embedder  # noqa: F401 (fixture)
-from train.sentence_selector import Case, choose_threshold, examples, replay, with_selector
+from train.sentence_selector import (
+    Case,
+    choose_threshold,
+    examples,
+    f1,
+    fit_onnx,
+    out_of_fold,
+    replay,
+    tally,
+    with_metadata,
+    with_selector,
+)
 
 FLOOR = 0.4
 
@@ -52,13 +64,49 @@ def test_replay_scores_what_the_answer_stage_would_pick(generator) -> None:
     assert rule == {"questions": 4, "key_fact_recall": 0.5, "citation_gold_precision": 0.5, "sentences_per_answer": 1.0}
 
 
-def test_the_threshold_keeps_the_rules_key_facts_and_cites_better(generator) -> None:
-    # a selector that trusts the cross-encoder alone: P rises with the relevance feature
-    weights = np.zeros(len(FEATURES))
-    weights[FEATURES.index("relevance")] = 20.0
-    fitted = SentenceSelector(-14.0, weights, 0.5)  # P = 0.5 at relevance 0.7
-    threshold, rule, grid = choose_threshold(generator, fitted, CASES)
+@pytest.fixture(scope="module")
+def trusts_the_cross_encoder() -> SentenceSelector:
+    """Trees fitted on examples whose label is exactly "relevance >= 0.7" (every other feature 0)."""
+    relevance = np.linspace(0.0, 1.0, 400)
+    features = np.zeros((len(relevance), len(FEATURES)))
+    features[:, FEATURES.index("relevance")] = relevance
+    return SentenceSelector.from_model(with_metadata(fit_onnx(features, (relevance >= 0.7).astype(float), 13), 0.5))
+
+
+def test_the_exported_trees_carry_their_features_and_threshold(trusts_the_cross_encoder) -> None:
+    assert trusts_the_cross_encoder.threshold == 0.5
+    rows = np.zeros((2, len(FEATURES)))
+    rows[:, FEATURES.index("relevance")] = [0.9, 0.4]
+    high, low = trusts_the_cross_encoder.probabilities(rows)
+    assert high > 0.9 and low < 0.1
+    assert trusts_the_cross_encoder.with_threshold(0.3).threshold == 0.3
+
+
+def test_f1_weighs_recall_and_precision_alike() -> None:
+    assert f1({"key_fact_recall": 0.5, "citation_gold_precision": 1.0}) == pytest.approx(2 / 3)
+    assert f1({"key_fact_recall": 1.0, "citation_gold_precision": 0.5}) == pytest.approx(2 / 3)
+    assert f1({"key_fact_recall": None, "citation_gold_precision": None}) == 0.0
+
+
+def test_the_threshold_with_the_best_f1_cites_better_than_the_rule(generator, trusts_the_cross_encoder) -> None:
+    threshold, rule, grid = choose_threshold(generator, [(trusts_the_cross_encoder, CASES)])
     chosen = grid[threshold]
     assert chosen["key_fact_recall"] >= rule["key_fact_recall"]
     assert chosen["citation_gold_precision"] == 1.0 > rule["citation_gold_precision"]
-    assert replay(with_selector(generator, SentenceSelector(-14.0, weights, threshold)), CASES) == chosen
+    assert f1(chosen) == max(f1(r) for r in grid.values())
+    assert all(f1(grid[t]) < f1(chosen) for t in grid if t < threshold)  # ties go to the lowest threshold
+    assert replay(with_selector(generator, trusts_the_cross_encoder.with_threshold(threshold)), CASES) == chosen
+
+
+def test_tallies_of_folds_pool_before_they_are_summarised(generator) -> None:
+    first, second = tally(generator, CASES[:2]), tally(generator, CASES[2:])
+    assert (first + second).summary() == replay(generator, CASES)
+    assert first.summary()["key_fact_recall"] == 1.0 and second.summary()["key_fact_recall"] == 0.0
+
+
+def test_out_of_fold_holds_out_every_training_question_exactly_once(generator) -> None:
+    many = [Case(f"{c.question_id}-{i}", c.gold, c.key_facts, c.scored) for i in range(5) for c in CASES[:2]]
+    readings = out_of_fold(generator, many, seed=13, folds=2)
+    held = [case.question_id for _, cases in readings for case in cases]
+    assert sorted(held) == sorted(c.question_id for c in many)
+    assert all(isinstance(selector, SentenceSelector) for selector, _ in readings)
