@@ -32,6 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--data-dir", type=Path, default=None, help="sentence-selector: the data dir whose index it learns from"
     )
+    parser.add_argument(
+        "--flip-pubmedqa",
+        action="store_true",
+        help="verdict: add polarity-flipped copies of the PubMedQA pairs (train/negation.py; not the shipped recipe)",
+    )
     args = parser.parse_args(argv)
     command = "python -m train " + " ".join(argv if argv is not None else sys.argv[1:])
     shared = sources.load()
@@ -49,11 +54,11 @@ def main(argv: list[str] | None = None) -> int:
             from train import answer_spans as module
         else:
             from train import question_kind as module
-        extra = (
-            {"settings": Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))}
-            if name == "sentence-selector"
-            else {}
-        )
+        extra = {}
+        if name == "sentence-selector":
+            extra = {"settings": Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))}
+        elif name == "verdict":
+            extra = {"flip_pubmedqa": args.flip_pubmedqa}
         results = module.run(shared, args.out, args.seed, args.work, limit=args.limit, epochs=args.epochs, **extra)
         results["command"] = command
         results["wall_seconds"] = round(time.time() - start)

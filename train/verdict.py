@@ -14,7 +14,7 @@ import numpy as np
 
 from eval.splits import select
 from rag.models.pair_classifier import PairClassifier
-from train import data, metrics
+from train import data, metrics, negation
 from train.sources import SharedData
 from train.trainer import TrainConfig
 
@@ -37,16 +37,20 @@ def questions(shared: SharedData, split: str, source: str) -> list[dict]:
     return [q for q in pool if data.yes_no_label(q) is not None]
 
 
-def training_pairs(shared: SharedData, split: str = "train") -> list[data.Pair]:
+def training_pairs(shared: SharedData, split: str = "train", flip_pubmedqa: bool = False) -> list[data.Pair]:
     """One pair per question: BioASQ with the gold snippets; PubMedQA alternately (by file position)
-    with the conclusion and with the tail of the abstract (the augmentation)."""
+    with the conclusion and with the tail of the abstract (the augmentation). With `flip_pubmedqa`, each
+    PubMedQA pair is followed by its polarity-flipped copy where one can be made (`train.negation`; not
+    shipped: README "Trained models")."""
     pairs = []
     for q in questions(shared, split, "bioasq"):
         pairs += data.verdict_examples(q, shared.records, augment=False)
     for i, q in enumerate(questions(shared, split, "pubmedqa")):
         examples = data.verdict_examples(q, shared.records, augment=True)
         if examples:
-            pairs.append(examples[i % len(examples)])
+            chosen = examples[i % len(examples)]
+            flipped = negation.flipped(chosen) if flip_pubmedqa else None
+            pairs += [chosen, flipped] if flipped else [chosen]
     return pairs
 
 
@@ -97,13 +101,14 @@ def run(
     work_dir: Path,
     limit: int | None = None,
     epochs: float | None = None,
+    flip_pubmedqa: bool = False,
     log=print,
 ) -> dict:
     from train import export, trainer
 
     config = TrainConfig(**{**CONFIG.as_dict(), "seed": seed, **({"epochs": epochs} if epochs else {})})
     start = time.time()
-    pairs = training_pairs(shared)[: limit or None]
+    pairs = training_pairs(shared, flip_pubmedqa=flip_pubmedqa)[: limit or None]
     log(f"verdict: {len(pairs)} training pairs, yes share {sum(p.label for p in pairs) / len(pairs):.3f}")
     model = trainer.fit(pairs, config, work_dir / "verdict", log)
     train_seconds = time.time() - start
@@ -131,6 +136,7 @@ def run(
     log(f"verdict HELD-OUT test (int8 onnx): {test}")
     return {
         "pairs": len(pairs),
+        "flip_pubmedqa": flip_pubmedqa,
         "config": config.as_dict(),
         "validation": validation,
         "test": test,
@@ -156,7 +162,13 @@ def write_card(results: dict, out_dir: Path) -> None:
             "bioasq": "bioasq-dev.jsonl yes/no questions in split 'train'; context: gold records' text "
             "(expert snippets) joined, tail 500 chars",
             "pubmedqa": "pubmedqa-train.jsonl split 'train'; context: alternately (by position) the "
-            "conclusion (ideal_answer) or, as augmentation, the tail of the record's abstract",
+            "conclusion (ideal_answer) or, as augmentation, the tail of the record's abstract"
+            + (
+                "; each followed by a copy with one concluding sentence's polarity flipped and the opposite "
+                "label (train/negation.py)"
+                if results.get("flip_pubmedqa")
+                else ""
+            ),
             "pairs": results["pairs"],
         },
         "hyper_parameters": {
