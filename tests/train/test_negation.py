@@ -70,3 +70,29 @@ def test_earlier_sentences_are_never_touched_and_unknown_forms_give_nothing():
     text = "Zorblin medium was effective in a pilot. Results unclear. Further synthetic work needed."
     assert flipped(pair(text, 1.0)) is None
     assert flipped(pair("", 1.0)) is None
+
+
+def test_verdict_training_flips_pubmedqa_pairs_only_when_asked():
+    from eval.splits import split_of
+    from train import verdict
+    from train.sources import SharedData
+
+    ids = [i for i in (f"pqa-synthetic-{n}" for n in range(40)) if split_of(i) == "train"][:4]
+    pubmedqa = [
+        {
+            "id": qid,
+            "question": QUESTION,
+            "exact_answer": "yes",
+            "gold_pmids": [],
+            "ideal_answer": "Zorblin conditioned medium was effective for imaginary wounds.",
+        }
+        for qid in ids
+    ]
+    shared = SharedData(records={}, bioasq=[], pubmedqa=pubmedqa)
+
+    plain = verdict.training_pairs(shared)
+    with_flips = verdict.training_pairs(shared, flip_pubmedqa=True)
+
+    assert [p.label for p in plain] == [1.0] * len(ids)
+    assert [p.label for p in with_flips] == [1.0, 0.0] * len(ids)
+    assert with_flips[1].text == "Zorblin conditioned medium was not effective for imaginary wounds."
