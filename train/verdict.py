@@ -49,8 +49,8 @@ def training_pairs(shared: SharedData, split: str = "train", flip_pubmedqa: bool
         examples = data.verdict_examples(q, shared.records, augment=True)
         if examples:
             chosen = examples[i % len(examples)]
-            flipped = negation.flipped(chosen) if flip_pubmedqa else None
-            pairs += [chosen, flipped] if flipped else [chosen]
+            flipped_copy = negation.flipped(chosen) if flip_pubmedqa else None
+            pairs += [chosen, flipped_copy] if flipped_copy else [chosen]
     return pairs
 
 
