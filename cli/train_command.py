@@ -1,5 +1,5 @@
 """`train`: rebuild the trained models (relevance cross-encoder, yes/no verdict, question kind, answer tagger,
-sentence selector) from ../shared."""
+sentence selector) from ../shared; `verdict-polarity` trains the opt-in second verdict model."""
 
 import typer
 
@@ -11,7 +11,8 @@ def train(
     ctx: typer.Context,
     model: str = typer.Argument(
         "all",
-        help="relevance, verdict, question-kind, answer-spans, sentence-selector (needs a built index) or all.",
+        help="relevance, verdict, verdict-polarity, question-kind, answer-spans, sentence-selector (needs a built"
+        " index) or all.",
     ),
     seed: int = typer.Option(13, help="Seed for data sampling, initialisation and shuffling."),
     out: str | None = typer.Option(None, help="Where artifacts and cards go (default: rag/models)."),

@@ -9,7 +9,7 @@ working directory is read too. Every tuning knob lives here, grouped by the stag
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from core.legacy_env import LegacyEnvSource, NestedOnlyDotEnvSource
@@ -149,8 +149,10 @@ class AnswerSettings(_Section):
     sentence_selector_model: Path | None = Field(
         None, description="Trained sentence selector (ONNX); default: the shipped rag/models/sentence_selector.onnx."
     )
-    verdict_model: Path | None = Field(
-        None, description="Int8 ONNX yes/no verdict model file; default: the shipped rag/models/verdict model."
+    verdict_model: list[Path] | None = Field(
+        None,
+        description="Int8 ONNX yes/no verdict model file(s), comma-separated; several are read as one, their logits"
+        " averaged (README 'Trained models'). Default: the shipped rag/models/verdict model.",
     )
     verdict_margin: float = Field(
         0.0,
@@ -215,6 +217,14 @@ class AnswerSettings(_Section):
     routing_floor: float = Field(0.35, description="Below this category score a question routes to `other`.")
     routing_cue_weight: float = Field(0.08, ge=0, description="Routing bonus per category cue term (three count).")
     llm: LLMSettings = Field(default_factory=LLMSettings)
+
+    @field_validator("verdict_model", mode="before")
+    @classmethod
+    def _comma_separated_paths(cls, value: Any) -> Any:
+        """One path or several, comma-separated, as an environment variable gives them."""
+        if isinstance(value, str) and not value.lstrip().startswith("["):
+            return [part.strip() for part in value.split(",") if part.strip()] or None
+        return value
 
 
 class IngestSettings(_Section):

@@ -22,6 +22,7 @@ import numpy as np
 from core.errors import ModelUnavailableError
 from core.settings import Settings
 from rag.answer.answerer import Answerer
+from rag.answer.verdict import MeanLogitScorer
 from rag.index.embeddings import LocalEmbeddings
 from rag.models import ANSWER_SPANS_MODEL, RELEVANCE_MODEL, SENTENCE_SELECTOR_MODEL, VERDICT_MODEL
 from rag.models.answer_spans import AnswerSpanReader, Span
@@ -101,6 +102,13 @@ def load_sentence_selector(settings: Settings) -> SentenceSelector | None:
     return load_onnx_model(path, "sentence selector", setting, SentenceSelector.load)
 
 
+def load_verdict_models(settings: Settings) -> MeanLogitScorer:
+    """The verdict model files the settings name (default: the shipped one), read as one; each opens on the
+    first yes/no question. ModelUnavailableError at once when a file is missing."""
+    paths = settings.answer.verdict_model or [VERDICT_MODEL]
+    return MeanLogitScorer([DeferredPairClassifier(path, "verdict", "SECRETOME_ANSWER__VERDICT_MODEL") for path in paths])
+
+
 @dataclass
 class Pipeline:
     """The opened read path: search and answer over one index with one embedding model."""
@@ -131,9 +139,7 @@ def build_pipeline(
     index, VectorStoreUnavailableError when a Chroma server does not answer.
     """
     retrieval, answer = settings.retrieval, settings.answer
-    verdict = DeferredPairClassifier(
-        answer.verdict_model or VERDICT_MODEL, "verdict", "SECRETOME_ANSWER__VERDICT_MODEL"
-    )
+    verdict = load_verdict_models(settings)
     with ThreadPoolExecutor(1, thread_name_prefix="relevance-load") as pool:
         # opening an ONNX session releases the GIL: the cross-encoder opens while the index does
         loading = pool.submit(

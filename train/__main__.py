@@ -1,4 +1,8 @@
-"""``python -m train [relevance|verdict|question-kind|sentence-selector|answer-spans|all] [--out DIR] [--seed 13]``
+"""``python -m train [relevance|verdict|verdict-polarity|question-kind|sentence-selector|answer-spans|all] [--out DIR] [--seed 13]``
+
+`verdict-polarity` is the verdict recipe with polarity-flipped copies of the PubMedQA pairs (train/negation.py),
+written to `verdict_polarity/`; not shipped and not part of `all` (README "Trained models"). Read it beside the
+shipped model with `SECRETOME_ANSWER__VERDICT_MODEL=rag/models/verdict/model-int8.onnx,rag/models/verdict_polarity/model-int8.onnx`.
 
 The sentence selector is trained on the read path's own candidates, so it needs a built index
 (``SECRETOME_DATA_DIR``) and the other models in place; `all` trains it last."""
@@ -21,7 +25,10 @@ DEFAULT_OUT = sources.REPO / "rag" / "models"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m train", description=__doc__)
-    parser.add_argument("model", choices=["relevance", "verdict", "question-kind", "sentence-selector", "answer-spans", "all"])
+    parser.add_argument(
+        "model",
+        choices=["relevance", "verdict", "verdict-polarity", "question-kind", "sentence-selector", "answer-spans", "all"],
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where artifacts and cards go")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument(
@@ -32,21 +39,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--data-dir", type=Path, default=None, help="sentence-selector: the data dir whose index it learns from"
     )
-    parser.add_argument(
-        "--flip-pubmedqa",
-        action="store_true",
-        help="verdict: add polarity-flipped copies of the PubMedQA pairs (train/negation.py; not the shipped recipe)",
-    )
     args = parser.parse_args(argv)
     command = "python -m train " + " ".join(argv if argv is not None else sys.argv[1:])
     shared = sources.load()
     args.work.mkdir(parents=True, exist_ok=True)
-    names = ["question-kind", "relevance", "verdict", "answer-spans", "sentence-selector"] if args.model == "all" else [args.model]
+    names = (
+        ["question-kind", "relevance", "verdict", "answer-spans", "sentence-selector"]
+        if args.model == "all"
+        else [args.model]
+    )
     for name in names:
         start = time.time()
         if name == "relevance":
             from train import relevance as module
-        elif name == "verdict":
+        elif name in ("verdict", "verdict-polarity"):
             from train import verdict as module
         elif name == "sentence-selector":
             from train import sentence_selector as module
@@ -57,8 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         extra = {}
         if name == "sentence-selector":
             extra = {"settings": Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))}
-        elif name == "verdict":
-            extra = {"flip_pubmedqa": args.flip_pubmedqa}
+        elif name in ("verdict", "verdict-polarity"):
+            extra = {"flip_pubmedqa": name == "verdict-polarity"}
         results = module.run(shared, args.out, args.seed, args.work, limit=args.limit, epochs=args.epochs, **extra)
         results["command"] = command
         results["wall_seconds"] = round(time.time() - start)

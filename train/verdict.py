@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from eval.splits import select
+from rag.models import RELEVANCE_MODEL
 from rag.models.pair_classifier import PairClassifier
 from train import data, metrics, negation
 from train.sources import SharedData
@@ -37,11 +38,24 @@ def questions(shared: SharedData, split: str, source: str) -> list[dict]:
     return [q for q in pool if data.yes_no_label(q) is not None]
 
 
+def model_dir(flip_pubmedqa: bool) -> str:
+    """Where a recipe's model goes under the models directory."""
+    return "verdict_polarity" if flip_pubmedqa else "verdict"
+
+
+def relevance_model_for(out_dir: Path) -> Path:
+    """The relevance model that builds the inference-like test contexts: the one trained into `out_dir` (by
+    `all`, which trains it first) when its card is there, else the shipped one, so a verdict trained into an
+    empty directory is scored at once rather than waiting for a model nobody is training."""
+    trained = out_dir / "relevance" / "model-int8.onnx"
+    return trained if (out_dir / "relevance" / "card.json").is_file() else RELEVANCE_MODEL
+
+
 def training_pairs(shared: SharedData, split: str = "train", flip_pubmedqa: bool = False) -> list[data.Pair]:
     """One pair per question: BioASQ with the gold snippets; PubMedQA alternately (by file position)
     with the conclusion and with the tail of the abstract (the augmentation). With `flip_pubmedqa`, each
-    PubMedQA pair is followed by its polarity-flipped copy where one can be made (`train.negation`; not
-    shipped: README "Trained models")."""
+    PubMedQA pair is followed by its polarity-flipped copy where one can be made (`train.negation`; the
+    `verdict-polarity` recipe, not shipped: README "Trained models")."""
     pairs = []
     for q in questions(shared, split, "bioasq"):
         pairs += data.verdict_examples(q, shared.records, augment=False)
@@ -110,7 +124,7 @@ def run(
     start = time.time()
     pairs = training_pairs(shared, flip_pubmedqa=flip_pubmedqa)[: limit or None]
     log(f"verdict: {len(pairs)} training pairs, yes share {sum(p.label for p in pairs) / len(pairs):.3f}")
-    model = trainer.fit(pairs, config, work_dir / "verdict", log)
+    model = trainer.fit(pairs, config, work_dir / model_dir(flip_pubmedqa), log)
     train_seconds = time.time() - start
 
     def torch_prob(question, context):
@@ -118,20 +132,16 @@ def run(
 
     validation = evaluate(torch_prob, shared, "validation", None)
     log(f"verdict validation (torch fp32, context as trained): {validation}")
-    target = out_dir / "verdict" / "model-int8.onnx"
-    fp32 = work_dir / "verdict" / "model-fp32.onnx"
+    target = out_dir / model_dir(flip_pubmedqa) / "model-int8.onnx"
+    fp32 = work_dir / model_dir(flip_pubmedqa) / "model-fp32.onnx"
     export.export_int8(model, target, keep_fp32=fp32)
     check = [(p.query, p.text) for p in training_pairs(shared, "validation")]
     agree = export.agreement(fp32, target, check)
     log(f"int8 vs fp32 on {agree['pairs']} validation pairs: {agree}")
     verdict = PairClassifier(target)
-    relevance_path = out_dir / "relevance" / "model-int8.onnx"
-    for _ in range(120):  # `all` trains relevance first; a parallel run may still be writing its card
-        if (out_dir / "relevance" / "card.json").is_file():
-            break
-        time.sleep(30)
-    relevance = PairClassifier(relevance_path) if relevance_path.is_file() else None
-    log(f"relevance model for the inference-like contexts: {relevance_path if relevance else None}")
+    relevance_path = relevance_model_for(out_dir)
+    relevance = PairClassifier(relevance_path)
+    log(f"relevance model for the inference-like contexts: {relevance_path}")
     test = evaluate(lambda q, c: verdict.probabilities(q, [c])[0], shared, "test", relevance)
     log(f"verdict HELD-OUT test (int8 onnx): {test}")
     return {
@@ -141,7 +151,7 @@ def run(
         "validation": validation,
         "test": test,
         "int8_vs_fp32": agree,
-        "relevance_model_sha256": export.sha256_of(relevance_path) if relevance else None,
+        "relevance_model_sha256": export.sha256_of(relevance_path),
         "train_seconds": round(train_seconds),
         "total_seconds": round(time.time() - start),
     }
@@ -150,9 +160,10 @@ def run(
 def write_card(results: dict, out_dir: Path) -> None:
     from train import card
 
-    path = out_dir / "verdict" / "model-int8.onnx"
+    directory = out_dir / model_dir(results.get("flip_pubmedqa", False))
+    path = directory / "model-int8.onnx"
     info = {
-        "name": "yes/no verdict model",
+        "name": "yes/no verdict model" + (" (polarity-flipped PubMedQA pairs)" if results.get("flip_pubmedqa") else ""),
         "task": "(yes/no question, evidence text) -> logit; P(yes) = sigmoid(logit)",
         **card.artifact_facts(path),
         "tokenizer": "tokenizer.json of the bundled all-MiniLM-L6-v2; pair truncation longest_first, 128 tokens",
@@ -199,4 +210,4 @@ def write_card(results: dict, out_dir: Path) -> None:
     body = """A MiniLM-L6 pair classifier fine-tuned to read evidence for a yes/no question and give P(yes).
 Feed it the question and the evidence sentences (their last ~500 characters, `rag.models.text.tail`).
 Held-out figures are on test-split questions only, scored with this int8 file."""
-    card.write(out_dir / "verdict", info, "Yes/no verdict model (int8 ONNX)", body)
+    card.write(directory, info, "Yes/no verdict model (int8 ONNX)", body)

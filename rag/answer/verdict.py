@@ -49,6 +49,23 @@ def combined_logit(records_logit: float, top_record_logit: float) -> float:
     return (records_logit + top_record_logit) / 2.0
 
 
+class MeanLogitScorer:
+    """Several verdict models read as one: the mean of their logits (`SECRETOME_ANSWER__VERDICT_MODEL=a,b`).
+
+    Models trained on different recipes err on different questions: the shipped model with the one trained
+    also on polarity-flipped PubMedQA pairs (`python -m train verdict-polarity`) ranks the train split's
+    yes/no questions better out of fold than either alone, but held out it traded BioASQ for PubMedQA, so
+    the default reads the shipped model alone (README "Trained models")."""
+
+    def __init__(self, members: Sequence[PairScorer]):
+        if not members:
+            raise ValueError("a MeanLogitScorer needs at least one model")
+        self.members = list(members)
+
+    def scores(self, query: str, texts: Sequence[str], max_length: int | None = None) -> np.ndarray:
+        return np.mean([np.asarray(m.scores(query, texts, max_length), dtype=np.float64) for m in self.members], axis=0)
+
+
 @dataclass(frozen=True)
 class VerdictReading:
     verdict: Verdict

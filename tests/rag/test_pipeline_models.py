@@ -6,11 +6,11 @@ import pytest
 
 from core.errors import ModelUnavailableError
 from core.settings import Settings
-from rag.models import ANSWER_SPANS_MODEL, SENTENCE_SELECTOR_MODEL, VERDICT_MODEL
+from rag.models import ANSWER_SPANS_MODEL, RELEVANCE_MODEL, SENTENCE_SELECTOR_MODEL, VERDICT_MODEL
 from rag.models.answer_spans import AnswerSpanReader
 from rag.models.pair_classifier import PairClassifier
 from rag.models.sentence_selector import SentenceSelector
-from rag.pipeline import DeferredAnswerSpanReader, DeferredPairClassifier, load_sentence_selector
+from rag.pipeline import DeferredAnswerSpanReader, DeferredPairClassifier, load_sentence_selector, load_verdict_models
 
 
 def settings_with(tmp_path, **answer) -> Settings:
@@ -53,7 +53,21 @@ def test_the_verdict_model_opens_on_its_first_question_and_then_stays_open() -> 
     )
 
 
+def test_the_shipped_verdict_model_is_the_default_and_a_setting_may_name_several(tmp_path, monkeypatch) -> None:
+    assert [member.path for member in load_verdict_models(settings_with(tmp_path)).members] == [VERDICT_MODEL]
+    other = tmp_path / "other-verdict.onnx"
+    other.write_bytes(RELEVANCE_MODEL.read_bytes())
+    monkeypatch.setenv("SECRETOME_ANSWER__VERDICT_MODEL", str(other))
+    only = load_verdict_models(Settings(_env_file=None, data_dir=tmp_path))
+    assert [member.path for member in only.members] == [other]
+    monkeypatch.setenv("SECRETOME_ANSWER__VERDICT_MODEL", f"{other}, {VERDICT_MODEL}")
+    both = load_verdict_models(Settings(_env_file=None, data_dir=tmp_path))
+    assert [member.path for member in both.members] == [other, VERDICT_MODEL]
+
+
 def test_a_missing_verdict_model_fails_at_start_up_naming_its_setting(tmp_path) -> None:
+    with pytest.raises(ModelUnavailableError, match="SECRETOME_ANSWER__VERDICT_MODEL"):
+        load_verdict_models(settings_with(tmp_path, verdict_model=[VERDICT_MODEL, tmp_path / "none.onnx"]))
     with pytest.raises(ModelUnavailableError, match="SECRETOME_ANSWER__VERDICT_MODEL"):
         DeferredPairClassifier(tmp_path / "none.onnx", "verdict", "SECRETOME_ANSWER__VERDICT_MODEL")
 

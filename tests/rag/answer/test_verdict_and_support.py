@@ -1,10 +1,18 @@
 """Verdict thresholds and citation support: pure rules, then the shipped models on synthetic sentences."""
 
+import numpy as np
 import pytest
 
 from rag.answer.citations import CitedSentence
 from rag.answer.support import SupportChecker, quoted_in
-from rag.answer.verdict import VerdictReader, combined_logit, verdict_context, verdict_for, weighted_logit
+from rag.answer.verdict import (
+    MeanLogitScorer,
+    VerdictReader,
+    combined_logit,
+    verdict_context,
+    verdict_for,
+    weighted_logit,
+)
 from rag.models import RELEVANCE_MODEL, VERDICT_MODEL
 from rag.models.pair_classifier import PairClassifier
 from tests.rag.answer.answer_fixtures import synthetic_evidence
@@ -40,6 +48,26 @@ def test_the_verdict_of_several_records_lies_between_their_own_and_leans_to_the_
     leaning_no = reader.read_records(question, [(0.1, positive), (0.9, negative)])
     assert no.p_yes < leaning_no.p_yes < leaning_yes.p_yes < yes.p_yes
     assert reader.read_records(question, [(0.9, [])]).verdict == "undetermined"
+
+
+def test_several_models_are_read_as_one_by_the_mean_of_their_logits() -> None:
+    members = [PairClassifier(VERDICT_MODEL), PairClassifier(RELEVANCE_MODEL)]
+    question = "Does synthetic secretome treatment reduce lung fibrosis in rats?"
+    texts = [
+        "Synthetic secretome treatment significantly reduced lung fibrosis in treated rats.",
+        "In conclusion, synthetic secretome treatment did not reduce lung fibrosis in treated rats.",
+    ]
+    own = [member.scores(question, texts) for member in members]
+    assert not np.allclose(own[0], own[1])  # two different models, not one file twice
+    together = MeanLogitScorer(members).scores(question, texts)
+    assert together == pytest.approx((own[0] + own[1]) / 2, abs=1e-5)
+    assert MeanLogitScorer(members[:1]).scores(question, texts) == pytest.approx(own[0], abs=1e-6)
+    assert MeanLogitScorer(members).scores(question, []).shape == (0,)
+
+
+def test_an_ensemble_of_no_models_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least one model"):
+        MeanLogitScorer([])
 
 
 def test_the_top_records_own_reading_counts_as_much_as_the_records_reading() -> None:
