@@ -185,6 +185,11 @@ class AnswerSettings(_Section):
         description="When the best sentences leave the verdict undetermined, read the top record's own passages "
         "(its conclusion comes last) and take that verdict if it is decided; it is then cited by that record.",
     )
+    facet_coverage: bool = Field(
+        True,
+        description="Refuse when the question names a cell source, a preconditioning or (about a cell product) a"
+        " disease area that no cited record mentions (rag/answer/facet_coverage.py; README 'Answers').",
+    )
     named_answers: bool = Field(
         False,
         description="List answers open with the names the trained answer tagger reads in the evidence sentences"

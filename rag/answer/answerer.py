@@ -25,6 +25,7 @@ from core.errors import InputError
 from core.settings import Settings
 from rag.answer.citations import pmid_link, verify_citations
 from rag.answer.extractive import ExtractiveGenerator
+from rag.answer.facet_coverage import facet_gaps
 from rag.answer.product_coverage import PRODUCT_MISSING, covers_product
 from rag.answer.refusal import refusal_signal, refusal_text, refusal_threshold
 from rag.answer.routing import Route, Router, prefer
@@ -246,8 +247,11 @@ class Answerer:
         if not verified.has_cited_sentence:
             reason = "no sentence of the answer had a valid citation"
             return self._refuse(prepared, backend, reason, warnings, confidence=confidence)
-        if not covers_product(prepared.question, (by_pmid[p] for p in verified.cited_pmids)):
+        cited_records = [by_pmid[p] for p in verified.cited_pmids]
+        if not covers_product(prepared.question, cited_records):
             return self._refuse(prepared, backend, PRODUCT_MISSING, warnings, confidence=confidence)
+        if answer_settings.facet_coverage and (gaps := facet_gaps(prepared.question, cited_records)):
+            return self._refuse(prepared, backend, gaps[0].reason, warnings, confidence=confidence)
         supporting = supporting or {}
         citations = [
             self._citation(by_pmid[p], prepared.kinds[p], *supporting.get(p, (None, None)))

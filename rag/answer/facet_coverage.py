@@ -1,0 +1,66 @@
+"""A question that names a cell source, a preconditioning or (about a cell product) a disease area is answered
+only from records that name the same.
+
+The refusal threshold scores single sentences, and a sentence can match half a question well: asked whether
+Wharton's jelly MSCs were tested in lupus nephritis, the service quoted MSC studies of other sources; asked
+whether adipose stem cell secretome heals pressure ulcers, it quoted secretome studies of kidney injury. What
+a question names of these facets is what it is about, so when no cited record names it the evidence is about
+something else and the service says so (README "Answers").
+
+The facets and their terms are the evidence profile's dictionaries (`rag/review/profile_terms.json`), so the
+answer and the evidence map read questions and records alike. Catch-all labels ("other") and a facet's
+"none" never count. The disease area is checked only for questions about a cell product (MSCs, exosomes, a
+secretome, ...): elsewhere organ words are often incidental ("Is ameloblastoma a tumour of the brain?").
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rag.review.profile import Dictionaries, load_dictionaries
+from rag.types import Evidence
+
+CHECKED_FACETS = ("source", "preconditioning")
+PRODUCT_QUESTION_FACETS = ("indication",)
+CATCH_ALL = "other"
+FACET_NOUNS = {"source": "cell source", "preconditioning": "preconditioning", "indication": "disease area"}
+
+
+@dataclass(frozen=True)
+class FacetGap:
+    """Labels of one facet the question names and no cited record mentions."""
+
+    facet: str
+    labels: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        named = " and ".join(self.labels)
+        return f"the question names a {FACET_NOUNS[self.facet]} ({named}) that no record the answer cites mentions"
+
+
+def named_labels(text: str, facet: str, dictionaries: Dictionaries) -> set[str]:
+    """The specific labels of `facet` whose terms occur in `text` (not the catch-all, not the facet's none)."""
+    found = dictionaries.facets[facet]
+    return {label for label, count in found.scores(text, "").items() if count and label not in (CATCH_ALL, found.none)}
+
+
+def record_text(record: Evidence) -> str:
+    return " ".join([record.title, *(p.text for p in record.passages), *record.mesh])
+
+
+def facet_gaps(question: str, cited: Iterable[Evidence], dictionaries: Dictionaries | None = None) -> list[FacetGap]:
+    """Every facet whose labels named in the question are not all mentioned by some cited record."""
+    d = dictionaries or load_dictionaries()
+    facets = list(CHECKED_FACETS)
+    if named_labels(question, "product", d):
+        facets += PRODUCT_QUESTION_FACETS
+    texts = [record_text(record) for record in cited]
+    gaps = []
+    for facet in facets:
+        asked = named_labels(question, facet, d)
+        if not asked:
+            continue
+        mentioned = set().union(*(named_labels(text, facet, d) for text in texts))
+        if missing := asked - mentioned:
+            gaps.append(FacetGap(facet, tuple(sorted(missing))))
+    return gaps

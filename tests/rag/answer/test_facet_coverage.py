@@ -1,0 +1,94 @@
+"""A question naming a cell source, a preconditioning or (about a cell product) a disease area is not answered
+from records that never name it."""
+
+import pytest
+
+from core.settings import Settings
+from rag.answer.answerer import Answerer
+from rag.answer.facet_coverage import FacetGap, facet_gaps
+from tests.rag.answer.answer_fixtures import build_index, embedder, synthetic_evidence  # noqa: F401
+
+ADIPOSE_KIDNEY = synthetic_evidence(
+    "90000401",
+    "Invented adipose-derived stromal cells reduced made-up kidney injury in synthetic mice.",
+    title="Synthetic record 90000401: adipose MSCs and an invented kidney injury",
+)
+CORD_LUPUS = synthetic_evidence(
+    "90000402",
+    "Synthetic Wharton's jelly MSCs lowered made-up proteinuria in invented lupus nephritis.",
+    title="Synthetic record 90000402: umbilical cord MSCs in an imaginary lupus model",
+)
+HYPOXIA = synthetic_evidence(
+    "90000403",
+    "Made-up MSCs preconditioned under hypoxia released more synthetic exosomes.",
+    title="Synthetic record 90000403: hypoxic preconditioning of invented cells",
+)
+ORGAN_IN_PASSING = synthetic_evidence(
+    "90000404",
+    "The invented protein Zorbin is found in made-up tumours of the jaw.",
+    title="Synthetic record 90000404: an imaginary jaw tumour",
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "cited", "gaps"),
+    [
+        # the source the question names must be named by a cited record
+        (
+            "Were Wharton's jelly MSCs tested in lupus nephritis?",
+            [ADIPOSE_KIDNEY],
+            [("source", ("umbilical cord",)), ("indication", ("immune / inflammatory",))],
+        ),
+        ("Were Wharton's jelly MSCs tested in lupus nephritis?", [ADIPOSE_KIDNEY, CORD_LUPUS], []),
+        # every source a comparison names
+        ("Are Wharton's jelly MSCs better than adipose MSCs?", [CORD_LUPUS], [("source", ("adipose",))]),
+        ("Are Wharton's jelly MSCs better than adipose MSCs?", [CORD_LUPUS, ADIPOSE_KIDNEY], []),
+        # a preconditioning
+        ("Does hypoxic preconditioning raise MSC exosome release?", [ADIPOSE_KIDNEY], [("preconditioning", ("hypoxia",))]),
+        ("Does hypoxic preconditioning raise MSC exosome release?", [HYPOXIA], []),
+        # the disease area, for a question about a cell product
+        (
+            "Does the adipose MSC secretome heal pressure ulcers?",
+            [ADIPOSE_KIDNEY],
+            [("indication", ("skin and wounds",))],
+        ),
+        # ... but not for other questions, which name organs in passing
+        ("Is Zorbin a tumour of the brain?", [ORGAN_IN_PASSING], []),
+        # a question naming none of these facets asks nothing of the records
+        ("What do synthetic MSCs secrete?", [ORGAN_IN_PASSING], []),
+    ],
+)
+def test_the_facets_a_question_names_must_be_named_by_the_cited_records(question, cited, gaps):
+    assert [(gap.facet, gap.labels) for gap in facet_gaps(question, cited)] == gaps
+
+
+def test_catch_all_labels_ask_nothing_of_the_records():
+    # "cancer" maps to the indication "other": every record of another area would be "other" too
+    assert facet_gaps("Do MSC exosomes promote cancer growth?", [ADIPOSE_KIDNEY]) == []
+
+
+def test_the_refusal_reason_names_the_facet_and_what_the_question_asked():
+    gap = FacetGap("source", ("umbilical cord",))
+    assert gap.reason == "the question names a cell source (umbilical cord) that no record the answer cites mentions"
+
+
+@pytest.fixture(scope="module")
+def searcher(tmp_path_factory, embedder):  # noqa: F811
+    return build_index(tmp_path_factory.mktemp("facets") / "data", [ADIPOSE_KIDNEY], embedder)
+
+
+def answerer_with(searcher, embedder, tmp_path_factory, **answer) -> Answerer:  # noqa: F811
+    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("unused"))
+    settings.answer.min_relevance = 0.1
+    for name, value in answer.items():
+        setattr(settings.answer, name, value)
+    return Answerer(settings, searcher, embedder)
+
+
+def test_a_question_about_a_source_no_cited_record_names_is_refused(searcher, embedder, tmp_path_factory):  # noqa: F811
+    question = "Do synthetic Wharton's jelly MSCs reduce made-up kidney injury in invented mice?"
+    answer = answerer_with(searcher, embedder, tmp_path_factory).ask(question, backend="extractive")
+    assert answer.refused and not answer.citations
+    assert any("cell source (umbilical cord)" in w for w in answer.warnings)
+    answered = answerer_with(searcher, embedder, tmp_path_factory, facet_coverage=False).ask(question, backend="extractive")
+    assert not answered.refused and [c.pmid for c in answered.citations] == ["90000401"]
