@@ -16,6 +16,7 @@ secretome, ...): elsewhere organ words are often incidental ("Is ameloblastoma a
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rag.retrieve.abbreviations import spell_out
 from rag.review.profile import Dictionaries, load_dictionaries
 from rag.types import Evidence
 
@@ -45,12 +46,14 @@ def named_labels(text: str, facet: str, dictionaries: Dictionaries) -> set[str]:
 
 
 def record_text(record: Evidence) -> str:
-    return " ".join([record.title, *(p.text for p in record.passages), *record.mesh])
+    """Title, passages and MeSH, the field's abbreviations spelled out ("OA", "AKI" name no area otherwise)."""
+    return spell_out(" ".join([record.title, *(p.text for p in record.passages), *record.mesh]))
 
 
 def facet_gaps(question: str, cited: Iterable[Evidence], dictionaries: Dictionaries | None = None) -> list[FacetGap]:
     """Every facet whose labels named in the question are not all mentioned by some cited record."""
     d = dictionaries or load_dictionaries()
+    question = spell_out(question)
     facets = list(CHECKED_FACETS)
     if named_labels(question, "product", d):
         facets += PRODUCT_QUESTION_FACETS

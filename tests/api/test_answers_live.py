@@ -12,7 +12,7 @@ from tests.api.sse import events
 
 pytestmark = pytest.mark.slow
 
-ON_TOPIC = "Do extracellular vesicles from mesenchymal stem cells promote wound healing?"
+ON_TOPIC = "Do extracellular vesicles from mesenchymal stem cells protect cartilage in osteoarthritis?"
 OFF_TOPIC = "What is the boiling point of tungsten at sea level in degrees Celsius?"
 
 

@@ -18,7 +18,7 @@ from tests.api.sse import events
 
 pytestmark = pytest.mark.slow
 
-QUESTION = "Do extracellular vesicles from mesenchymal stem cells promote wound healing?"
+QUESTION = "Do extracellular vesicles from mesenchymal stem cells protect cartilage in osteoarthritis?"
 FOREIGN = "1"
 
 
@@ -29,7 +29,7 @@ def llm_setup(corpus_settings: Settings, corpus_server: LiveServer) -> Iterator[
         evidence = client.post("/v1/ask", json={"question": QUESTION}).json()["evidence"]
     pmid = evidence[0]["pmid"]
     reply = (
-        f"Yes. In the synthetic reply, vesicles helped wounds close [PMID:{pmid}]. "
+        f"Yes. In the synthetic reply, vesicles protected cartilage in osteoarthritis [PMID:{pmid}]. "
         f"An invented claim cites a record outside the evidence [PMID:{FOREIGN}]."
     )
     model = GenericFakeChatModel(messages=(AIMessage(content=reply) for _ in itertools.count()))

@@ -9,7 +9,7 @@ from tests.api.live_server import LiveServer
 
 pytestmark = pytest.mark.slow
 
-QUESTION = "Do extracellular vesicles from mesenchymal stem cells promote wound healing?"
+QUESTION = "Do extracellular vesicles from mesenchymal stem cells protect cartilage in osteoarthritis?"
 
 
 def client_for(server: LiveServer) -> openai.OpenAI:

@@ -63,7 +63,7 @@ def ask(page, question: str) -> None:
 
 def test_the_page_answers_with_cited_pubmed_links(page) -> None:
     page.locator("[data-testid=status].ok").wait_for(timeout=30_000)
-    ask(page, "Do extracellular vesicles from mesenchymal stem cells promote wound healing?")
+    ask(page, "Do extracellular vesicles from mesenchymal stem cells protect cartilage in osteoarthritis?")
 
     answer = page.locator(".message.assistant").first
     assert "[PMID:" in answer.locator("[data-testid=answer]").inner_text()

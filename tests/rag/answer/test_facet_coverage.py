@@ -62,6 +62,12 @@ def test_the_facets_a_question_names_must_be_named_by_the_cited_records(question
     assert [(gap.facet, gap.labels) for gap in facet_gaps(question, cited)] == gaps
 
 
+def test_abbreviations_name_what_they_stand_for_in_questions_and_records():
+    oa_only = synthetic_evidence("90000405", "Invented MSC exosomes eased made-up OA in synthetic rats.", title="Synthetic")
+    assert facet_gaps("Do MSC exosomes ease osteoarthritis?", [oa_only]) == []
+    assert [gap.facet for gap in facet_gaps("Do MSC exosomes ease OA?", [ADIPOSE_KIDNEY])] == ["indication"]
+
+
 def test_catch_all_labels_ask_nothing_of_the_records():
     # "cancer" maps to the indication "other": every record of another area would be "other" too
     assert facet_gaps("Do MSC exosomes promote cancer growth?", [ADIPOSE_KIDNEY]) == []
