@@ -41,8 +41,8 @@ class FacetGap:
 
 def named_labels(text: str, facet: str, dictionaries: Dictionaries) -> set[str]:
     """The specific labels of `facet` whose terms occur in `text` (not the catch-all, not the facet's none)."""
-    found = dictionaries.facets[facet]
-    return {label for label, count in found.scores(text, "").items() if count and label not in (CATCH_ALL, found.none)}
+    terms = dictionaries.facets[facet]
+    return {label for label, count in terms.scores(text, "").items() if count and label not in (CATCH_ALL, terms.none)}
 
 
 def record_text(record: Evidence) -> str:
