@@ -57,13 +57,13 @@ def facet_gaps(question: str, cited: Iterable[Evidence], dictionaries: Dictionar
     facets = list(CHECKED_FACETS)
     if named_labels(question, "product", d):
         facets += PRODUCT_QUESTION_FACETS
+    asked = {facet: labels for facet in facets if (labels := named_labels(question, facet, d))}
+    if not asked:
+        return []  # most questions: the cited records need not be read at all
     texts = [record_text(record) for record in cited]
     gaps = []
-    for facet in facets:
-        asked = named_labels(question, facet, d)
-        if not asked:
-            continue
+    for facet, labels in asked.items():
         mentioned = set().union(*(named_labels(text, facet, d) for text in texts))
-        if missing := asked - mentioned:
+        if missing := labels - mentioned:
             gaps.append(FacetGap(facet, tuple(sorted(missing))))
     return gaps
