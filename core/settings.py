@@ -190,6 +190,11 @@ class AnswerSettings(_Section):
         description="Refuse when the question names a cell source, a preconditioning or (about a cell product) a"
         " disease area that no cited record mentions (rag/answer/facet_coverage.py; README 'Answers').",
     )
+    focus_coverage: bool = Field(
+        True,
+        description="Refuse a question about a cell product whose rare words (outside the profile's terms) no cited"
+        " record names (rag/answer/focus_coverage.py; README 'Answers').",
+    )
     named_answers: bool = Field(
         False,
         description="List answers open with the names the trained answer tagger reads in the evidence sentences"

@@ -26,6 +26,7 @@ from core.settings import Settings
 from rag.answer.citations import pmid_link, verify_citations
 from rag.answer.extractive import ExtractiveGenerator
 from rag.answer.facet_coverage import facet_gaps
+from rag.answer.focus_coverage import focus_gap
 from rag.answer.product_coverage import PRODUCT_MISSING, covers_product
 from rag.answer.refusal import refusal_signal, refusal_text, refusal_threshold
 from rag.answer.routing import Route, Router, prefer
@@ -252,6 +253,8 @@ class Answerer:
             return self._refuse(prepared, backend, PRODUCT_MISSING, warnings, confidence=confidence)
         if answer_settings.facet_coverage and (gaps := facet_gaps(prepared.question, cited_records)):
             return self._refuse(prepared, backend, gaps[0].reason, warnings, confidence=confidence)
+        if answer_settings.focus_coverage and (gap := focus_gap(prepared.question, cited_records)):
+            return self._refuse(prepared, backend, gap.reason, warnings, confidence=confidence)
         supporting = supporting or {}
         citations = [
             self._citation(by_pmid[p], prepared.kinds[p], *supporting.get(p, (None, None)))

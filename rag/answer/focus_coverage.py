@@ -1,0 +1,129 @@
+"""A question about a cell product that names a technical subject ("angiogenesis", "bioactivity") is answered
+only from records that name it.
+
+The cross-encoder and the refusal floor score how well a sentence matches the whole question, and in a corpus
+this thin on the topic the best match for "How do MSC exosomes promote angiogenesis?" was a study of MSC exosomes
+after chondrogenic induction: the subject matched, the focus did not. Source, preconditioning and disease area
+are read from the profile dictionaries (rag.answer.facet_coverage); this rule reads what is left of the
+question once those terms are taken out: its rare words.
+
+A word is the question's focus when it is rare in general English (wordfreq's Zipf scale under 3, under once per
+million words: the "low frequency" band of van Heuven et al., 2014), can be a noun or an adjective (lemminflect;
+words it does not know count, they are mostly technical) and is not a kind of answer ("which cytokine" is
+answered by naming IL-10, not the word "cytokine"). Everyday words ("removed", "identity", "problems") are left
+alone because questions paraphrase them freely. The question is refused when it has focus words and no cited
+record names any of them; abbreviations are spelled out on both sides, and a record names a focus word also by
+the initials of the phrase it ends ("DIA-MS" names "mass spectrometry").
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import lemminflect
+from wordfreq import zipf_frequency
+
+from rag.answer.facet_coverage import named_labels, record_text
+from rag.retrieve.abbreviations import spell_out
+from rag.review.profile import Dictionaries, load_dictionaries
+from rag.text import WORD, StemmedTerms
+from rag.types import Evidence
+
+RARE_ZIPF = 3.0
+SUBJECT_FACETS = ("product", "source", "preconditioning", "indication")
+NOMINAL = frozenset({"NOUN", "ADJ", "PROPN"})
+# What "which/what X" asks for; the answer names one (IL-10, Let-7, copper) and need not say the class word.
+ANSWER_KINDS = frozenset(
+    {
+        "agent", "assay", "axis", "biomarker", "chemokine", "compound", "cytokine", "drug", "element", "enzyme",
+        "family", "gene", "interleukin", "kinase", "ligand", "lncrna", "marker", "metal", "method", "microrna",
+        "mirna", "molecule", "organelle", "pathway", "protein", "receptor", "technique",
+    }
+)
+TOKEN = re.compile(r"[A-Za-z0-9]+")
+
+
+@dataclass(frozen=True)
+class FocusWord:
+    """A focus word and the initials of the two- and three-word phrases it ends, which records may write instead."""
+
+    word: str
+    initials: frozenset[str]
+
+
+@dataclass(frozen=True)
+class FocusGap:
+    """The question's focus words, none of which a cited record names."""
+
+    words: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        return f"the question asks about {' and '.join(self.words)}, which no record the answer cites mentions"
+
+
+def without_subject_terms(text: str, dictionaries: Dictionaries) -> str:
+    """`text` with every profile term blanked: products, sources, preconditioning and areas have rules of their own."""
+    for facet_name in SUBJECT_FACETS:
+        facet = dictionaries.facets[facet_name]
+        for pattern in (facet.pattern, facet.salient, facet.fallback):
+            if pattern is not None:
+                text = pattern.sub(" ", text)
+    return text
+
+
+def can_be_nominal(word: str) -> bool:
+    parts_of_speech = lemminflect.getAllLemmas(word)
+    return not parts_of_speech or bool(NOMINAL & set(parts_of_speech))
+
+
+def is_focus_word(word: str, terms: StemmedTerms, answer_kinds: set[str]) -> bool:
+    if len(word) < 3 or word in terms.stopwords or not word.isalpha() or terms.stem(word) in answer_kinds:
+        return False
+    return zipf_frequency(word, "en") < RARE_ZIPF and can_be_nominal(word)
+
+
+def phrase_initials(words: list[str], end: int, stopwords: frozenset[str]) -> frozenset[str]:
+    """Initials of the two- and three-word noun phrases ending at words[end] ("mass spectrometry": "MS")."""
+    initials = set()
+    for start in (end - 1, end - 2):
+        phrase = words[max(start, 0) : end + 1]
+        if start < 0 or any(w in stopwords or not can_be_nominal(w) for w in phrase[:-1]):
+            break
+        initials.add("".join(w[0] for w in phrase).upper())
+    return frozenset(initials)
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words, hyphenated and slashed compounds split ("synovium-derived" names the synovium)."""
+    return [part for match in WORD.findall(text) for part in match.lower().replace("/", "-").split("-") if part]
+
+
+def focus_words(question: str, dictionaries: Dictionaries | None = None) -> list[FocusWord]:
+    """The question's rare content words outside the profile's terms, in question order, each once."""
+    d = dictionaries or load_dictionaries()
+    terms = StemmedTerms()
+    answer_kinds = {terms.stem(kind) for kind in ANSWER_KINDS}
+    words = words_of(without_subject_terms(spell_out(question), d))
+    focus: dict[str, FocusWord] = {}
+    for i, word in enumerate(words):
+        if word not in focus and is_focus_word(word, terms, answer_kinds):
+            focus[word] = FocusWord(word, phrase_initials(words, i, terms.stopwords))
+    return list(focus.values())
+
+
+def focus_gap(question: str, cited: Iterable[Evidence], dictionaries: Dictionaries | None = None) -> FocusGap | None:
+    """The focus words of a question about a cell product when no cited record names any of them, else None."""
+    d = dictionaries or load_dictionaries()
+    if not named_labels(spell_out(question), "product", d):
+        return None
+    focus = focus_words(question, d)
+    if not focus:
+        return None  # most questions: the cited records need not be read at all
+    terms = StemmedTerms()
+    texts = [record_text(record) for record in cited]
+    named = {terms.stem(word) for text in texts for word in words_of(text)}
+    tokens = {token for text in texts for token in TOKEN.findall(text)}
+    if any(terms.stem(f.word) in named or f.initials & tokens for f in focus):
+        return None
+    return FocusGap(tuple(f.word for f in focus))
