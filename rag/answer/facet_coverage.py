@@ -9,8 +9,10 @@ something else and the service says so (README "Answers").
 
 The facets and their terms are the evidence profile's dictionaries (`rag/review/profile_terms.json`), so the
 answer and the evidence map read questions and records alike. Catch-all labels ("other") and a facet's
-"none" never count. The disease area is checked only for questions about a cell product (MSCs, exosomes, a
-secretome, ...): elsewhere organ words are often incidental ("Is ameloblastoma a tumour of the brain?").
+"none" never count; a record names the question's phrase also inside a compound ("neuroinflammation" names
+"acute inflammation" where the record says "acute"). The disease area is checked only for questions about a
+cell product (MSCs, exosomes, a secretome, ...): elsewhere organ words are often incidental ("Is ameloblastoma a
+tumour of the brain?").
 """
 
 from collections.abc import Iterable
@@ -18,11 +20,13 @@ from dataclasses import dataclass
 
 from rag.retrieve.abbreviations import spell_out
 from rag.review.profile import Dictionaries, load_dictionaries
+from rag.text import WORD
 from rag.types import Evidence
 
 CHECKED_FACETS = ("source", "preconditioning")
 PRODUCT_QUESTION_FACETS = ("indication",)
 CATCH_ALL = "other"
+COMPOUND_MIN = 6
 FACET_NOUNS = {"source": "cell source", "preconditioning": "preconditioning", "indication": "disease area"}
 
 
@@ -45,6 +49,25 @@ def named_labels(text: str, facet: str, dictionaries: Dictionaries) -> set[str]:
     return {label for label, count in terms.scores(text, "").items() if count and label not in (CATCH_ALL, terms.none)}
 
 
+def naming_phrases(text: str, facet: str, dictionaries: Dictionaries) -> dict[str, set[str]]:
+    """label -> the phrases of `text` (lower case) that name it."""
+    terms = dictionaries.facets[facet]
+    phrases: dict[str, set[str]] = {}
+    for pattern in (terms.pattern, terms.salient, terms.fallback):
+        for match in pattern.finditer(text) if pattern is not None else ():
+            phrases.setdefault(terms.group_labels[match.lastgroup], set()).add(match.group().lower())
+    return phrases
+
+
+def names_phrase(record_words: set[str], phrase: str) -> bool:
+    """Every word of the phrase is a word of the record or, from six letters on, ends one: "neuroinflammation"
+    names "inflammation" too (shorter words would be named by chance: "deliver" is no liver)."""
+    return all(
+        part in record_words or (len(part) >= COMPOUND_MIN and any(word.endswith(part) for word in record_words))
+        for part in WORD.findall(phrase)
+    )
+
+
 def record_text(record: Evidence) -> str:
     """Title, passages and MeSH, the field's abbreviations spelled out ("OA", "AKI" name no area otherwise)."""
     return spell_out(" ".join([record.title, *(p.text for p in record.passages), *record.mesh]))
@@ -61,9 +84,15 @@ def facet_gaps(question: str, cited: Iterable[Evidence], dictionaries: Dictionar
     if not asked:
         return []  # most questions: the cited records need not be read at all
     texts = [record_text(record) for record in cited]
+    record_words = [{w.lower() for w in WORD.findall(text)} for text in texts]
     gaps = []
     for facet, labels in asked.items():
         mentioned = set().union(*(named_labels(text, facet, d) for text in texts))
-        if missing := labels - mentioned:
+        phrases = naming_phrases(question, facet, d)
+        missing = {
+            label for label in labels - mentioned
+            if not any(names_phrase(words, phrase) for phrase in phrases.get(label, ()) for words in record_words)
+        }
+        if missing:
             gaps.append(FacetGap(facet, tuple(sorted(missing))))
     return gaps

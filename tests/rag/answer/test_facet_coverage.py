@@ -68,6 +68,14 @@ def test_abbreviations_name_what_they_stand_for_in_questions_and_records():
     assert [gap.facet for gap in facet_gaps("Do MSC exosomes ease OA?", [ADIPOSE_KIDNEY])] == ["indication"]
 
 
+def test_a_compound_names_the_words_it_ends_with():
+    neuro = synthetic_evidence("90000406", "Invented acute neuroinflammation altered made-up vesicle cargo.", title="Synthetic")
+    assert facet_gaps("Does acute inflammation change what MSC extracellular vesicles carry?", [neuro]) == []
+    # short words are named only as themselves: "deliver" does not name the liver
+    delivery = synthetic_evidence("90000407", "Invented MSC exosomes deliver made-up cargo.", title="Synthetic")
+    assert [gap.labels for gap in facet_gaps("Do MSC exosomes protect the liver?", [delivery])] == [("liver",)]
+
+
 def test_catch_all_labels_ask_nothing_of_the_records():
     # "cancer" maps to the indication "other": every record of another area would be "other" too
     assert facet_gaps("Do MSC exosomes promote cancer growth?", [ADIPOSE_KIDNEY]) == []
