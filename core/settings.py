@@ -190,6 +190,11 @@ class AnswerSettings(_Section):
         description="Refuse when the question names a cell source, a preconditioning or (about a cell product) a"
         " disease area that no cited record mentions (rag/answer/facet_coverage.py; README 'Answers').",
     )
+    selector_admits_records: bool = Field(
+        True,
+        description="Once some record reaches the refusal floor, a record under it may be cited too when the sentence"
+        " selector would quote one of its sentences (probability at its threshold or more); README 'Answers'.",
+    )
     focus_coverage: bool = Field(
         True,
         description="Refuse a question about a cell product whose rare words (outside the profile's terms) no cited"

@@ -133,6 +133,7 @@ class Answerer:
             floor=self.threshold,
             floor_signal=refusal_signal(),
             rescue=answer.sentence_rescue,
+            admit_records=answer.selector_admits_records,
             namer=namer,
             names_read=answer.names_read,
             names_min_score=answer.names_min_score,

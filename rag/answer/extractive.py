@@ -174,15 +174,29 @@ def usable_sentences(
 
 
 def selected_sentences(
-    passes_floor: np.ndarray, relevance: np.ndarray, groups: Sequence[str], probability: np.ndarray, *, threshold: float
+    passes_floor: np.ndarray,
+    relevance: np.ndarray,
+    groups: Sequence[str],
+    probability: np.ndarray,
+    *,
+    threshold: float,
+    admit_records: bool = False,
 ) -> np.ndarray:
     """Which candidates may be picked when the trained selector decides: those the cross-encoder read, whose
     record has a sentence at or above the floor, with a selector probability at or above `threshold`.
 
     The floor still decides which records may be cited at all; when no sentence of those records reaches
-    the threshold, the likeliest one alone is usable, so an answer the floor allowed is never empty.
+    the threshold, the likeliest one alone is usable, so an answer the floor allowed is never empty. With
+    `admit_records`, once some record reaches the floor, a record under it is allowed too when the selector
+    would quote one of its sentences: the floor scores word overlap, and a record whose title states the finding
+    in other words than the question's (retrieved first, the selector sure of it) was passed over for a weaker
+    record that shared the question's words.
     """
-    allowed = in_cited_records(np.asarray(passes_floor, dtype=bool), groups) & (relevance > -1)
+    passes_floor = np.asarray(passes_floor, dtype=bool)
+    records = in_cited_records(passes_floor, groups)
+    if admit_records and passes_floor.any():
+        records |= in_cited_records((probability >= threshold) & (relevance > -1), groups)
+    allowed = records & (relevance > -1)
     usable = allowed & (probability >= threshold)
     if allowed.any() and not usable.any():
         usable[np.flatnonzero(allowed)[np.argmax(probability[allowed])]] = True
@@ -308,7 +322,8 @@ class ExtractiveGenerator:
     answers the question; without one, the first-pass score (cosine and word overlap) is used as it is.
     With a `selector` (rag/models/sentence_selector.onnx) as well, the selector decides which sentences of the
     records over the `floor` (the calibrated refusal threshold on the first pass, as it was trained) are
-    eligible (`selected_sentences`); without one, a sentence is eligible when its relevance reaches the
+    eligible (`selected_sentences`; with `admit_records`, also records under the floor it would quote from,
+    once some record is over it); without one, a sentence is eligible when its relevance reaches the
     floor, or when the cross-encoder scores it at `rescue` or more and its record has an eligible sentence
     (`usable_sentences`). Among eligible ones, a small prior for the record's retrieval rank
     (`rank_weight / (1 + rank)`) breaks near-ties toward the records retrieval trusts most. MMR takes at most
@@ -335,6 +350,7 @@ class ExtractiveGenerator:
         floor: float = 0.2,
         floor_signal: FloorSignal = "relevance",
         rescue: float = 0.5,
+        admit_records: bool = False,
         second_reading: bool = True,
         verdict_top_record: bool = True,
         top_record_title: bool = True,
@@ -361,6 +377,7 @@ class ExtractiveGenerator:
         self.floor = floor
         self.floor_signal = floor_signal
         self.rescue = rescue
+        self.admit_records = admit_records
         self.second_reading = second_reading
         self.verdict_top_record = verdict_top_record
         self.top_record_title = top_record_title
@@ -444,7 +461,8 @@ class ExtractiveGenerator:
         features = selector_features(self.selector_inputs(scored), self.floor, self.lexical_weight)
         probability = self.selector.probabilities(features)
         return selected_sentences(
-            passes_floor, scored.relevance, groups, probability, threshold=self.selector.threshold
+            passes_floor, scored.relevance, groups, probability, threshold=self.selector.threshold,
+            admit_records=self.admit_records,
         )
 
     def pick(self, scored: "Scored", limit: int | None = None) -> list[ScoredSentence]:

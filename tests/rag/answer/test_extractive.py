@@ -312,6 +312,22 @@ def test_the_selector_chooses_among_the_sentences_of_records_over_the_floor() ->
     assert not nothing.any()
 
 
+def test_a_record_under_the_floor_is_admitted_when_the_selector_would_quote_it() -> None:
+    passes_floor = np.array([True, False, False, False])
+    relevance = np.array([0.3, 0.9, 0.4, 0.8])
+    groups = ["a", "b", "b", "c"]
+    probability = np.array([0.2, 0.8, 0.3, 0.4])
+    admitted = selected_sentences(passes_floor, relevance, groups, probability, threshold=0.5, admit_records=True)
+    # b's sentence the selector would quote; not its weaker one, nor c (no sentence of it reaches the threshold)
+    assert admitted.tolist() == [False, True, False, False]
+    assert selected_sentences(passes_floor, relevance, groups, probability, threshold=0.5).tolist() == [
+        True, False, False, False
+    ]
+    # the floor still decides whether anything is answered at all
+    nothing = selected_sentences(np.zeros(4, dtype=bool), relevance, groups, probability, threshold=0.5, admit_records=True)
+    assert not nothing.any()
+
+
 @pytest.fixture(scope="module")
 def naming_generator(embedder) -> ExtractiveGenerator:  # noqa: F811
     """The pipeline's reading generator with the shipped answer tagger as well."""
