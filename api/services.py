@@ -178,7 +178,8 @@ class Services:
             if interrupted:
                 log.warning("ingest runs whose process died were marked interrupted", extra={"runs": interrupted})
             if self.pending_vectors() or self.sentence_vectors_missing():
-                self.indexing.start()
+                manifest = read_manifest(self.settings.index_dir)
+                self.indexing.start(done=manifest.records - manifest.pending_records, total=manifest.records)
             else:
                 self.repair_index()
             self.answerer()

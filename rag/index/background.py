@@ -44,12 +44,13 @@ class BackgroundIndexer:
         self._status: IndexingStatus | None = None
         self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        """Start the run unless one is already going."""
+    def start(self, done: int = 0, total: int = 0) -> None:
+        """Start the run unless one is already going; `done` and `total` are what the manifest knows, reported
+        until the run has counted for itself (a page polling at once would otherwise read "0 / 0")."""
         with self._lock:
             if self._thread is not None and self._thread.is_alive():
                 return
-            self._status = IndexingStatus(0, 0, running=True)
+            self._status = IndexingStatus(done, total, running=True)
             self._thread = threading.Thread(target=self._work, name="background-index", daemon=True)
             self._thread.start()
 

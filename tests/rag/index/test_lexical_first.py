@@ -107,6 +107,19 @@ def test_background_indexer_reports_progress_then_calls_back(lexical):
     assert read_manifest(lexical.index_dir).pending_records == 0
 
 
+def test_background_indexer_reports_what_the_manifest_knows_until_the_run_counts(lexical, monkeypatch):
+    # a page polling the moment the run starts reads the manifest's counts, never "0 / 0"
+    counting = threading.Event()
+    monkeypatch.setattr(BackgroundIndexer, "_work", lambda self: counting.wait(60))
+    background = BackgroundIndexer(lexical, on_done=lambda: None)
+    background.start(done=2, total=5)
+    try:
+        assert background.status().describe() == "indexing 2 / 5 records"
+    finally:
+        counting.set()
+        background.wait(60)
+
+
 def test_background_indexer_failure_is_reported_not_raised(lexical):
     def fail(stage: str) -> None:
         if stage == "after_embedding":
