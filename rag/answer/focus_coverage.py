@@ -12,8 +12,9 @@ million words: the "low frequency" band of van Heuven et al., 2014), can be a no
 words it does not know count, they are mostly technical) and is not a kind of answer ("which cytokine" is
 answered by naming IL-10, not the word "cytokine"). Everyday words ("removed", "identity", "problems") are left
 alone because questions paraphrase them freely. The question is refused when it has focus words and no cited
-record names any of them; abbreviations are spelled out on both sides, and a record names a focus word also by
-the initials of the phrase it ends ("DIA-MS" names "mass spectrometry").
+record names any of them; abbreviations are spelled out on both sides, a record names a focus word by its stem
+or its root ("fibrosis" names "anti-fibrotic") and also by the initials of the phrase it ends ("DIA-MS" names
+"mass spectrometry").
 """
 
 import re
@@ -41,6 +42,10 @@ ANSWER_KINDS = frozenset(
     }
 )
 TOKEN = re.compile(r"[A-Za-z0-9]+")
+# Adjective and noun of one root ("fibrotic" / "fibrosis", "angiogenic" / "angiogenesis") stem apart; these endings,
+# longest first, are cut before comparing, leaving at least `ROOT_MIN` letters.
+DERIVATIONAL_ENDINGS = ("icity", "osis", "otic", "esis", "etic", "ical", "ity", "ory", "ion", "ic")
+ROOT_MIN = 4
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,14 @@ def phrase_initials(words: list[str], end: int, stopwords: frozenset[str]) -> fr
     return frozenset(initials)
 
 
+def root(word: str) -> str:
+    """The word without one derivational ending: "fibrotic" and "fibrosis" both give "fibr"."""
+    for ending in DERIVATIONAL_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= ROOT_MIN:
+            return word[: -len(ending)]
+    return word
+
+
 def words_of(text: str) -> list[str]:
     """Lower-case words, hyphenated and slashed compounds split ("synovium-derived" names the synovium)."""
     return [part for match in WORD.findall(text) for part in match.lower().replace("/", "-").split("-") if part]
@@ -122,8 +135,9 @@ def focus_gap(question: str, cited: Iterable[Evidence], dictionaries: Dictionari
         return None  # most questions: the cited records need not be read at all
     terms = StemmedTerms()
     texts = [record_text(record) for record in cited]
-    named = {terms.stem(word) for text in texts for word in words_of(text)}
+    words = {word for text in texts for word in words_of(text)}
+    named = {terms.stem(word) for word in words} | {root(word) for word in words}
     tokens = {token for text in texts for token in TOKEN.findall(text)}
-    if any(terms.stem(f.word) in named or f.initials & tokens for f in focus):
+    if any({terms.stem(f.word), root(f.word)} & named or f.initials & tokens for f in focus):
         return None
     return FocusGap(tuple(f.word for f in focus))

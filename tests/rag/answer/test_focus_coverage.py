@@ -22,6 +22,16 @@ DIA_MS = synthetic_evidence(
     "Synthetic SEC-DIA-MS profiled invented extracellular vesicle proteins of made-up donors.",
     title="Synthetic record 90000503: an imaginary vesicle proteome",
 )
+FIBROSIS = synthetic_evidence(
+    "90000504",
+    "Invented MSC exosomes eased made-up intestinal fibrosis through a synthetic pathway.",
+    title="Synthetic record 90000504: imaginary fibrosis",
+)
+FIBROBLASTS = synthetic_evidence(
+    "90000505",
+    "Invented MSC exosomes fed made-up fibroblasts in a synthetic dish.",
+    title="Synthetic record 90000505: imaginary fibroblasts",
+)
 
 
 @pytest.mark.parametrize(
@@ -51,8 +61,10 @@ def test_the_focus_is_the_rare_nominal_words_outside_the_profile_terms(question,
     ("question", "cited", "gap"),
     [
         ("How do MSC exosomes promote angiogenesis?", [CHONDROGENIC], ("angiogenesis",)),
-        # the same stem in another form names it
+        # the same stem in another form names it, and so does the same root ("angiogenic")
         ("How do MSC exosomes promote angiogenesis?", [CHONDROGENIC, VESSELS], None),
+        ("Which pathway explains the anti-fibrotic effect of MSC exosomes?", [FIBROSIS], None),
+        ("Which pathway explains the anti-fibrotic effect of MSC exosomes?", [FIBROBLASTS], ("fibrotic",)),
         # any one focus word named is enough: questions paraphrase the rest
         ("Does angiogenesis need immunomodulatory exosomes?", [VESSELS], None),
         # initials of the phrase a focus word ends name it
