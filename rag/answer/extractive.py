@@ -461,7 +461,11 @@ class ExtractiveGenerator:
         features = selector_features(self.selector_inputs(scored), self.floor, self.lexical_weight)
         probability = self.selector.probabilities(features)
         return selected_sentences(
-            passes_floor, scored.relevance, groups, probability, threshold=self.selector.threshold,
+            passes_floor,
+            scored.relevance,
+            groups,
+            probability,
+            threshold=self.selector.threshold,
             admit_records=self.admit_records,
         )
 

@@ -90,7 +90,8 @@ def facet_gaps(question: str, cited: Iterable[Evidence], dictionaries: Dictionar
         mentioned = set().union(*(named_labels(text, facet, d) for text in texts))
         phrases = naming_phrases(question, facet, d)
         missing = {
-            label for label in labels - mentioned
+            label
+            for label in labels - mentioned
             if not any(names_phrase(words, phrase) for phrase in phrases.get(label, ()) for words in record_words)
         }
         if missing:

@@ -34,13 +34,13 @@ RARE_ZIPF = 3.0
 SUBJECT_FACETS = ("product", "source", "preconditioning", "indication")
 NOMINAL = frozenset({"NOUN", "ADJ", "PROPN"})
 # What "which/what X" asks for; the answer names one (IL-10, Let-7, copper) and need not say the class word.
-ANSWER_KINDS = frozenset(
-    {
-        "agent", "assay", "axis", "biomarker", "chemokine", "compound", "cytokine", "drug", "element", "enzyme",
-        "family", "gene", "interleukin", "kinase", "ligand", "lncrna", "marker", "metal", "method", "microrna",
-        "mirna", "molecule", "organelle", "pathway", "protein", "receptor", "technique",
-    }
-)
+# fmt: off
+ANSWER_KINDS = frozenset({
+    "agent", "assay", "axis", "biomarker", "chemokine", "compound", "cytokine", "drug", "element", "enzyme", "family",
+    "gene", "interleukin", "kinase", "ligand", "lncrna", "marker", "metal", "method", "microrna", "mirna", "molecule",
+    "organelle", "pathway", "protein", "receptor", "technique",
+})
+# fmt: on
 TOKEN = re.compile(r"[A-Za-z0-9]+")
 # Adjective and noun of one root ("fibrotic" / "fibrosis", "angiogenic" / "angiogenesis") stem apart; these endings,
 # longest first, are cut before comparing, leaving at least `ROOT_MIN` letters.
@@ -92,8 +92,8 @@ def phrase_initials(words: list[str], end: int, stopwords: frozenset[str]) -> fr
     """Initials of the two- and three-word noun phrases ending at words[end] ("mass spectrometry": "MS")."""
     initials = set()
     for start in (end - 1, end - 2):
-        phrase = words[max(start, 0) : end + 1]
-        if start < 0 or any(w in stopwords or not can_be_nominal(w) for w in phrase[:-1]):
+        phrase = words[start : end + 1] if start >= 0 else []
+        if not phrase or any(w in stopwords or not can_be_nominal(w) for w in phrase[:-1]):
             break
         initials.add("".join(w[0] for w in phrase).upper())
     return frozenset(initials)

@@ -69,8 +69,11 @@ def test_the_focus_is_the_rare_nominal_words_outside_the_profile_terms(question,
         ("Does angiogenesis need immunomodulatory exosomes?", [VESSELS], None),
         # initials of the phrase a focus word ends name it
         ("Which separation step came before mass spectrometry of MSC extracellular vesicles?", [DIA_MS], None),
-        ("Which separation step came before mass spectrometry of MSC extracellular vesicles?", [CHONDROGENIC],
-         ("spectrometry",)),
+        (
+            "Which separation step came before mass spectrometry of MSC extracellular vesicles?",
+            [CHONDROGENIC],
+            ("spectrometry",),
+        ),
         # only questions about a cell product are read this way
         ("How does a synthetic tumour promote angiogenesis?", [CHONDROGENIC], None),
         # a question without focus words asks nothing of the records
@@ -107,5 +110,7 @@ def test_an_answer_off_the_questions_focus_is_refused(searcher, embedder, tmp_pa
     answer = answerer_with(searcher, embedder, tmp_path_factory).ask(question, backend="extractive")
     assert answer.refused and not answer.citations
     assert any("asks about angiogenesis" in w for w in answer.warnings)
-    answered = answerer_with(searcher, embedder, tmp_path_factory, focus_coverage=False).ask(question, backend="extractive")
+    answered = answerer_with(searcher, embedder, tmp_path_factory, focus_coverage=False).ask(
+        question, backend="extractive"
+    )
     assert not answered.refused and [c.pmid for c in answered.citations] == ["90000501"]
