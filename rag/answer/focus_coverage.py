@@ -13,8 +13,9 @@ words it does not know count, they are mostly technical) and is not a kind of an
 answered by naming IL-10, not the word "cytokine"). Everyday words ("removed", "identity", "problems") are left
 alone because questions paraphrase them freely. The question is refused when it has focus words and no cited
 record names any of them; abbreviations are spelled out on both sides, a record names a focus word by its stem
-or its root ("fibrosis" names "anti-fibrotic") and also by the initials of the phrase it ends ("DIA-MS" names
-"mass spectrometry").
+or its root ("fibrosis" names "anti-fibrotic"), inside a compound written with or without its hyphen ("anti-fungal"
+names "antifungal", "antifungal" names "fungal") and by the initials of the phrase it ends ("DIA-MS" names "mass
+spectrometry").
 """
 
 import re
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 import lemminflect
 from wordfreq import zipf_frequency
 
-from rag.answer.facet_coverage import named_labels, record_text
+from rag.answer.facet_coverage import COMPOUND_MIN, named_labels, record_text
 from rag.retrieve.abbreviations import spell_out
 from rag.review.profile import Dictionaries, load_dictionaries
 from rag.text import WORD, StemmedTerms
@@ -136,8 +137,16 @@ def focus_gap(question: str, cited: Iterable[Evidence], dictionaries: Dictionari
     terms = StemmedTerms()
     texts = [record_text(record) for record in cited]
     words = {word for text in texts for word in words_of(text)}
+    words |= {compound.lower().replace("-", "") for text in texts for compound in WORD.findall(text) if "-" in compound}
     named = {terms.stem(word) for word in words} | {root(word) for word in words}
     tokens = {token for text in texts for token in TOKEN.findall(text)}
-    if any({terms.stem(f.word), root(f.word)} & named or f.initials & tokens for f in focus):
-        return None
-    return FocusGap(tuple(f.word for f in focus))
+
+    def is_named(focus_word: FocusWord) -> bool:
+        word = focus_word.word
+        return bool(
+            {terms.stem(word), root(word)} & named
+            or focus_word.initials & tokens
+            or (len(word) >= COMPOUND_MIN and any(w.endswith(word) for w in words))
+        )
+
+    return None if any(is_named(f) for f in focus) else FocusGap(tuple(f.word for f in focus))

@@ -33,6 +33,13 @@ FIBROBLASTS = synthetic_evidence(
     title="Synthetic record 90000505: imaginary fibroblasts",
 )
 
+ANTIFUNGAL = synthetic_evidence(
+    "90000506", "Invented anti-fungal drugs slowed made-up osteogenesis of synthetic MSCs.", title="Synthetic"
+)
+ANTIAPOPTOTIC = synthetic_evidence(
+    "90000507", "Invented MSC exosomes carried made-up antiapoptotic microRNAs.", title="Synthetic"
+)
+
 
 @pytest.mark.parametrize(
     ("question", "words"),
@@ -65,6 +72,10 @@ def test_the_focus_is_the_rare_nominal_words_outside_the_profile_terms(question,
         ("How do MSC exosomes promote angiogenesis?", [CHONDROGENIC, VESSELS], None),
         ("Which pathway explains the anti-fibrotic effect of MSC exosomes?", [FIBROSIS], None),
         ("Which pathway explains the anti-fibrotic effect of MSC exosomes?", [FIBROBLASTS], ("fibrotic",)),
+        # a compound, with or without its hyphen
+        ("What do antifungal drugs do to MSC osteogenesis?", [ANTIFUNGAL], None),
+        ("Do MSC exosomes carry apoptotic signals?", [ANTIAPOPTOTIC], None),
+        ("Do MSC exosomes carry apoptotic signals?", [CHONDROGENIC], ("apoptotic",)),
         # any one focus word named is enough: questions paraphrase the rest
         ("Does angiogenesis need immunomodulatory exosomes?", [VESSELS], None),
         # initials of the phrase a focus word ends name it
