@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import Stemmer
 
 from ingest.pubmed_fields import SECTION_LABEL_WORDS
+from rag.display import plain_text
 
 SNIPPET_JOINER = re.compile(r"\s*(?:…|\.\.\.)\s+")
 SECTION_LABEL = re.compile(rf"^{SECTION_LABEL_WORDS}:\s+")
@@ -107,8 +108,9 @@ def passage_sentences(text: str, title: str = "", *, truncated: bool = False) ->
 
 
 def title_sentence(title: str) -> str:
-    """A record's title as the answer quotes it beside or in place of sentences (its citation closes it)."""
-    return title.strip().rstrip(".")
+    """A record's title as the answer quotes it beside or in place of sentences (its citation closes it), as
+    plain text: PubMed's inline markup ("ABCB5<sup>+</sup>", "<em>in vitro</em>") is no part of a quote."""
+    return plain_text(title).rstrip(".")
 
 
 # The final fragment of an abstract the source cut off mid-sentence is quoted as far as it goes, marked as cut

@@ -18,7 +18,7 @@ import numpy as np
 from rag.answer.citations import CitedSentence
 from rag.answer.named_answers import names_in
 from rag.retrieve.rerank import PASSAGE_MAX_TOKENS, PairScorer
-from rag.text import ELISION
+from rag.text import ELISION, title_sentence
 from rag.types import Evidence
 
 VERDICT_OPENING = re.compile(r"^(?:yes|no|undetermined)\s*[:,.-]\s*", re.IGNORECASE)
@@ -62,7 +62,7 @@ class SupportChecker:
         # quoting a record's title counts (the answer quotes the top record's, and any whose partial abstract
         # gives no sentence); a paraphrase is read against passages only, since a topical title would back
         # almost any claim
-        quotable = [*passages, *(item.title for item in cited if item.title)]
+        quotable = [*passages, *(title_sentence(item.title) for item in cited if item.title)]
         names = names_in(sentence.text)
         if names is not None:
             cited_text = " ".join(quotable).lower()

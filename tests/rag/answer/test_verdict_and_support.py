@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from rag.answer.citations import CitedSentence
+from rag.answer.extractive import candidate_sentences
 from rag.answer.support import SupportChecker, quoted_in
 from rag.answer.verdict import (
     MeanLogitScorer,
@@ -126,6 +127,16 @@ def test_a_quoted_title_is_backed_by_its_record(checker) -> None:
     evidence = {"90000103": synthetic_evidence("90000103", "CONCLUSIONS: a synthetic fragment about parking", title=title)}
     report = checker.check([CitedSentence(f"Yes: {title}.", ["90000103"])], evidence)
     assert report.scores == [1.0] and report.unsupported == []
+
+
+def test_a_title_is_quoted_as_plain_text_and_still_backed_by_its_record(checker) -> None:
+    marked = "Synthetic ABCB5<sup>+</sup> cells eased made-up fibrosis <em>in vitro</em> in imaginary mice"
+    item = synthetic_evidence("90000104", "CONCLUSIONS: a synthetic fragment about parking", title=marked,
+                              abstract_complete=False)
+    [title] = [c.text for c in candidate_sentences([item])]
+    assert title == "Synthetic ABCB5+ cells eased made-up fibrosis in vitro in imaginary mice"
+    report = checker.check([CitedSentence(f"{title}.", ["90000104"])], {"90000104": item})
+    assert report.scores == [1.0]
 
 
 def test_a_citation_to_a_record_outside_the_evidence_is_unsupported(checker) -> None:
