@@ -101,7 +101,9 @@ def passage_sentences(text: str, title: str = "", *, truncated: bool = False) ->
     """A retrieved passage's sentences, without the record title a passage may open with.
 
     The answer stage quotes these, and the indexer embeds the same ones ahead of time, so both must split
-    a passage alike."""
+    a passage alike. Inline markup is flattened first: "<b>BACKGROUND</b>: ..." hid the section labels and
+    sentence ends from the splitter, and a quote carries no tags."""
+    text, title = plain_text(text), plain_text(title)
     if title and text.startswith(title) and text[len(title) :].strip(" .:\n"):
         text = text[len(title) :].lstrip(" .:\n")
     return split_sentences(text, truncated=truncated)

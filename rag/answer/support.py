@@ -17,6 +17,7 @@ import numpy as np
 
 from rag.answer.citations import CitedSentence
 from rag.answer.named_answers import names_in
+from rag.display import plain_text
 from rag.retrieve.rerank import PASSAGE_MAX_TOKENS, PairScorer
 from rag.text import ELISION, title_sentence
 from rag.types import Evidence
@@ -25,8 +26,9 @@ VERDICT_OPENING = re.compile(r"^(?:yes|no|undetermined)\s*[:,.-]\s*", re.IGNOREC
 
 
 def _normal(text: str) -> str:
-    """Lower case, single spaces, no closing punctuation, and no mark of a quote cut short (`ELISION`)."""
-    return " ".join(text.lower().split()).rstrip(".!? ").removesuffix(ELISION).rstrip(".!? ")
+    """Plain text (no inline markup), lower case, single spaces, no closing punctuation, and no mark of a quote
+    cut short (`ELISION`)."""
+    return plain_text(text).lower().rstrip(".!? ").removesuffix(ELISION).rstrip(".!? ")
 
 
 def quoted_in(sentence: str, passages: Sequence[str]) -> bool:

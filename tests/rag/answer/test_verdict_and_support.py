@@ -129,6 +129,15 @@ def test_a_quoted_title_is_backed_by_its_record(checker) -> None:
     assert report.scores == [1.0] and report.unsupported == []
 
 
+def test_a_passage_with_inline_markup_is_split_and_quoted_as_plain_text(checker) -> None:
+    marked = "<b>BACKGROUND</b>: Synthetic ghrelin rose in made-up rats. <b>RESULTS</b>: It fell <i>in vivo</i> in mice."
+    item = synthetic_evidence("90000105", marked)
+    texts = [c.text for c in candidate_sentences([item])]
+    assert texts == ["Synthetic ghrelin rose in made-up rats.", "It fell in vivo in mice."]
+    report = checker.check([CitedSentence(texts[1], ["90000105"])], {"90000105": item})
+    assert report.scores == [1.0]
+
+
 def test_a_title_is_quoted_as_plain_text_and_still_backed_by_its_record(checker) -> None:
     marked = "Synthetic ABCB5<sup>+</sup> cells eased made-up fibrosis <em>in vitro</em> in imaginary mice"
     item = synthetic_evidence("90000104", "CONCLUSIONS: a synthetic fragment about parking", title=marked,
