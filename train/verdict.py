@@ -122,9 +122,10 @@ def run(
 
     config = TrainConfig(**{**CONFIG.as_dict(), "seed": seed, **({"epochs": epochs} if epochs else {})})
     start = time.time()
+    name = model_dir(flip_pubmedqa)
     pairs = training_pairs(shared, flip_pubmedqa=flip_pubmedqa)[: limit or None]
     log(f"verdict: {len(pairs)} training pairs, yes share {sum(p.label for p in pairs) / len(pairs):.3f}")
-    model = trainer.fit(pairs, config, work_dir / model_dir(flip_pubmedqa), log)
+    model = trainer.fit(pairs, config, work_dir / name, log)
     train_seconds = time.time() - start
 
     def torch_prob(question, context):
@@ -132,8 +133,8 @@ def run(
 
     validation = evaluate(torch_prob, shared, "validation", None)
     log(f"verdict validation (torch fp32, context as trained): {validation}")
-    target = out_dir / model_dir(flip_pubmedqa) / "model-int8.onnx"
-    fp32 = work_dir / model_dir(flip_pubmedqa) / "model-fp32.onnx"
+    target = out_dir / name / "model-int8.onnx"
+    fp32 = work_dir / name / "model-fp32.onnx"
     export.export_int8(model, target, keep_fp32=fp32)
     check = [(p.query, p.text) for p in training_pairs(shared, "validation")]
     agree = export.agreement(fp32, target, check)

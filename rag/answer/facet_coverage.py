@@ -53,19 +53,21 @@ def naming_phrases(text: str, facet: str, dictionaries: Dictionaries) -> dict[st
     """label -> the phrases of `text` (lower case) that name it."""
     terms = dictionaries.facets[facet]
     phrases: dict[str, set[str]] = {}
-    for pattern in (terms.pattern, terms.salient, terms.fallback):
-        for match in pattern.finditer(text) if pattern is not None else ():
+    for pattern in terms.term_patterns:
+        for match in pattern.finditer(text):
             phrases.setdefault(terms.group_labels[match.lastgroup], set()).add(match.group().lower())
     return phrases
 
 
+def names_word(record_words: set[str], word: str) -> bool:
+    """The word is a word of the record or, from six letters on, ends one: "neuroinflammation" names
+    "inflammation" too (shorter words would be named by chance: "deliver" is no liver)."""
+    return word in record_words or (len(word) >= COMPOUND_MIN and any(w.endswith(word) for w in record_words))
+
+
 def names_phrase(record_words: set[str], phrase: str) -> bool:
-    """Every word of the phrase is a word of the record or, from six letters on, ends one: "neuroinflammation"
-    names "inflammation" too (shorter words would be named by chance: "deliver" is no liver)."""
-    return all(
-        part in record_words or (len(part) >= COMPOUND_MIN and any(word.endswith(part) for word in record_words))
-        for part in WORD.findall(phrase)
-    )
+    """Every word of the phrase is named by the record (`names_word`)."""
+    return all(names_word(record_words, part) for part in WORD.findall(phrase))
 
 
 def record_text(record: Evidence) -> str:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import lemminflect
 from wordfreq import zipf_frequency
 
-from rag.answer.facet_coverage import COMPOUND_MIN, named_labels, record_text
+from rag.answer.facet_coverage import named_labels, names_word, record_text
 from rag.retrieve.abbreviations import spell_out
 from rag.review.profile import Dictionaries, load_dictionaries
 from rag.text import WORD, StemmedTerms
@@ -71,10 +71,8 @@ class FocusGap:
 def without_subject_terms(text: str, dictionaries: Dictionaries) -> str:
     """`text` with every profile term blanked: products, sources, preconditioning and areas have rules of their own."""
     for facet_name in SUBJECT_FACETS:
-        facet = dictionaries.facets[facet_name]
-        for pattern in (facet.pattern, facet.salient, facet.fallback):
-            if pattern is not None:
-                text = pattern.sub(" ", text)
+        for pattern in dictionaries.facets[facet_name].term_patterns:
+            text = pattern.sub(" ", text)
     return text
 
 
@@ -143,10 +141,6 @@ def focus_gap(question: str, cited: Iterable[Evidence], dictionaries: Dictionari
 
     def is_named(focus_word: FocusWord) -> bool:
         word = focus_word.word
-        return bool(
-            {terms.stem(word), root(word)} & named
-            or focus_word.initials & tokens
-            or (len(word) >= COMPOUND_MIN and any(w.endswith(word) for w in words))
-        )
+        return bool({terms.stem(word), root(word)} & named or focus_word.initials & tokens or names_word(words, word))
 
     return None if any(is_named(f) for f in focus) else FocusGap(tuple(f.word for f in focus))

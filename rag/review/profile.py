@@ -65,6 +65,11 @@ class Facet:
     ignore: re.Pattern[str] | None = None
     salient: re.Pattern[str] | None = None
 
+    @property
+    def term_patterns(self) -> tuple[re.Pattern[str], ...]:
+        """Every pattern that can name a label (main, salient, fallback), for reading a text's terms."""
+        return tuple(p for p in (self.pattern, self.salient, self.fallback) if p is not None)
+
     def scores(self, title: str, body: str) -> Counter[str]:
         """Weighted term counts per label outside the `ignore` phrases (a stem cell transplant as the
         setting, not the subject); `salient` terms only where the title names one or the body names them

@@ -8,6 +8,7 @@ import pytest
 from core.settings import EmbeddingSettings, Settings
 from ingest.records import PubMedRecord
 from ingest.store import DocumentStore
+from rag.answer.answerer import Answerer
 from rag.index.embeddings import LocalEmbeddings
 from rag.index.indexer import Indexer
 from rag.retrieve.searcher import Searcher
@@ -83,6 +84,16 @@ def synthetic_records(evidence: list[Evidence]) -> list[PubMedRecord]:
         )
         for e in evidence
     ]
+
+
+def answerer_with(searcher: Searcher, embedder: LocalEmbeddings, data_dir: Path, **answer) -> Answerer:
+    """An extractive answerer over `searcher` with a low refusal floor (synthetic indexes are tiny) and the
+    answer settings given, so a test can switch one rule off and compare."""
+    settings = Settings(_env_file=None, data_dir=data_dir)
+    settings.answer.min_relevance = 0.1
+    for name, value in answer.items():
+        setattr(settings.answer, name, value)
+    return Answerer(settings, searcher, embedder)
 
 
 def build_index(data_dir: Path, evidence: list[Evidence], embedder: LocalEmbeddings) -> Searcher:

@@ -3,10 +3,8 @@ from records that never name it."""
 
 import pytest
 
-from core.settings import Settings
-from rag.answer.answerer import Answerer
 from rag.answer.facet_coverage import FacetGap, facet_gaps
-from tests.rag.answer.answer_fixtures import build_index, embedder, synthetic_evidence  # noqa: F401
+from tests.rag.answer.answer_fixtures import answerer_with, build_index, embedder, synthetic_evidence  # noqa: F401
 
 ADIPOSE_KIDNEY = synthetic_evidence(
     "90000401",
@@ -91,18 +89,12 @@ def searcher(tmp_path_factory, embedder):  # noqa: F811
     return build_index(tmp_path_factory.mktemp("facets") / "data", [ADIPOSE_KIDNEY], embedder)
 
 
-def answerer_with(searcher, embedder, tmp_path_factory, **answer) -> Answerer:  # noqa: F811
-    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("unused"))
-    settings.answer.min_relevance = 0.1
-    for name, value in answer.items():
-        setattr(settings.answer, name, value)
-    return Answerer(settings, searcher, embedder)
-
-
 def test_a_question_about_a_source_no_cited_record_names_is_refused(searcher, embedder, tmp_path_factory):  # noqa: F811
     question = "Do synthetic Wharton's jelly MSCs reduce made-up kidney injury in invented mice?"
-    answer = answerer_with(searcher, embedder, tmp_path_factory).ask(question, backend="extractive")
+    answer = answerer_with(searcher, embedder, tmp_path_factory.mktemp("unused")).ask(question, backend="extractive")
     assert answer.refused and not answer.citations
     assert any("cell source (umbilical cord)" in w for w in answer.warnings)
-    answered = answerer_with(searcher, embedder, tmp_path_factory, facet_coverage=False).ask(question, backend="extractive")
+    answered = answerer_with(searcher, embedder, tmp_path_factory.mktemp("unused"), facet_coverage=False).ask(
+        question, backend="extractive"
+    )
     assert not answered.refused and [c.pmid for c in answered.citations] == ["90000401"]

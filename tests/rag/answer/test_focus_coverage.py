@@ -2,10 +2,8 @@
 
 import pytest
 
-from core.settings import Settings
-from rag.answer.answerer import Answerer
 from rag.answer.focus_coverage import FocusGap, focus_gap, focus_words
-from tests.rag.answer.answer_fixtures import build_index, embedder, synthetic_evidence  # noqa: F401
+from tests.rag.answer.answer_fixtures import answerer_with, build_index, embedder, synthetic_evidence  # noqa: F401
 
 CHONDROGENIC = synthetic_evidence(
     "90000501",
@@ -108,20 +106,12 @@ def searcher(tmp_path_factory, embedder):  # noqa: F811
     return build_index(tmp_path_factory.mktemp("focus") / "data", [CHONDROGENIC], embedder)
 
 
-def answerer_with(searcher, embedder, tmp_path_factory, **answer) -> Answerer:  # noqa: F811
-    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("unused"))
-    settings.answer.min_relevance = 0.1
-    for name, value in answer.items():
-        setattr(settings.answer, name, value)
-    return Answerer(settings, searcher, embedder)
-
-
 def test_an_answer_off_the_questions_focus_is_refused(searcher, embedder, tmp_path_factory):  # noqa: F811
     question = "How do invented MSC exosomes raise made-up IL-10 for angiogenesis?"
-    answer = answerer_with(searcher, embedder, tmp_path_factory).ask(question, backend="extractive")
+    answer = answerer_with(searcher, embedder, tmp_path_factory.mktemp("unused")).ask(question, backend="extractive")
     assert answer.refused and not answer.citations
     assert any("asks about angiogenesis" in w for w in answer.warnings)
-    answered = answerer_with(searcher, embedder, tmp_path_factory, focus_coverage=False).ask(
+    answered = answerer_with(searcher, embedder, tmp_path_factory.mktemp("unused"), focus_coverage=False).ask(
         question, backend="extractive"
     )
     assert not answered.refused and [c.pmid for c in answered.citations] == ["90000501"]
