@@ -93,7 +93,12 @@
     setStatus(`${data.records} records${data.query ? ` matching “${data.query}”` : " in the store"}`);
   }
 
+  // The page draws the default map on load; a map asked for before that answer arrives must not be
+  // overwritten by it, so only the latest request draws.
+  let latestMap = 0;
+
   async function loadMap() {
+    const request = ++latestMap;
     const params = new URLSearchParams({
       rows: document.getElementById("map-rows").value,
       cols: document.getElementById("map-cols").value,
@@ -106,6 +111,7 @@
     document.getElementById("cell-records").replaceChildren();
     const response = await fetch(`/v1/map?${params}`);
     const data = await response.json();
+    if (request !== latestMap) return;
     if (!response.ok) {
       setStatus(data.error ? data.error.message : `map failed (${response.status})`);
       return;

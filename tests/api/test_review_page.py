@@ -75,3 +75,21 @@ def test_the_map_opens_a_cells_records_and_exports_them(page, tmp_path: Path):
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator("[data-testid=workbench]").screenshot(path=str(ARTIFACTS / "workbench.png"))
+
+
+def test_a_map_asked_for_while_the_default_one_loads_is_not_overwritten_by_it(page):
+    held = []
+    page.route("**/v1/map?rows=source*", lambda route: held.append(route))  # the default map, drawn on load, answers late
+    page.reload()
+    page.wait_for_function("document.querySelector('[data-testid=show-map]') !== null")
+    page.select_option("[data-testid=map-rows]", "product")
+    page.select_option("[data-testid=map-cols]", "evidence")
+    page.uncheck("#map-hide")
+    page.click("[data-testid=show-map]")
+    trial = page.locator('#evidence-map td.cell[data-row="conditioned medium"][data-col="human trial"]')
+    trial.wait_for(timeout=60_000)
+    assert len(held) == 1
+    with page.expect_response(lambda response: "rows=source" in response.url):
+        held[0].continue_()
+    page.evaluate("() => new Promise((done) => setTimeout(done, 300))")  # let the page read the late answer
+    assert trial.is_visible() and trial.inner_text() == "1"
