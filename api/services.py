@@ -26,7 +26,7 @@ from ingest.store import DocumentStore
 from rag.answer.answerer import Answerer
 from rag.index.background import BackgroundIndexer
 from rag.index.embeddings import LocalEmbeddings
-from rag.index.manifest import MANIFEST_NAME, read_manifest
+from rag.index.manifest import MANIFEST_NAME, IndexManifest, read_manifest
 from rag.pipeline import Pipeline, build_pipeline
 from rag.retrieve.searcher import Searcher
 from rag.types import Evidence, SearchFilters
@@ -151,22 +151,13 @@ class Services:
             self.reindex()
         return problems
 
-    def pending_vectors(self) -> int:
-        """Records the index's manifest says are still without vectors (0 when there is no index)."""
+    def unfinished_manifest(self) -> IndexManifest | None:
+        """The index's manifest when a background run has work left on it (None when there is no index)."""
         try:
-            return read_manifest(self.settings.index_dir).pending_records
+            manifest = read_manifest(self.settings.index_dir)
         except SecretomeQAError:
-            return 0
-
-    def sentence_vectors_missing(self) -> bool:
-        """Whether the index predates stored sentence vectors that the settings ask for: answers without them are
-        as good (within noise) but slower, so the service adds them in the background."""
-        if not self.settings.index.sentence_vectors:
-            return False
-        try:
-            return not read_manifest(self.settings.index_dir).sentence_vectors
-        except SecretomeQAError:
-            return False
+            return None
+        return manifest if manifest.unfinished(self.settings.index.sentence_vectors) else None
 
     def warm_up(self) -> None:
         """Mark dead ingest runs interrupted, start building pending vectors (or sentence vectors) in the
@@ -177,8 +168,8 @@ class Services:
                 interrupted = store.mark_interrupted_runs()
             if interrupted:
                 log.warning("ingest runs whose process died were marked interrupted", extra={"runs": interrupted})
-            if self.pending_vectors() or self.sentence_vectors_missing():
-                manifest = read_manifest(self.settings.index_dir)
+            manifest = self.unfinished_manifest()
+            if manifest is not None:
                 self.indexing.start(done=manifest.records - manifest.pending_records, total=manifest.records)
             else:
                 self.repair_index()

@@ -60,6 +60,11 @@ class IndexManifest(BaseModel):
     created_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     updated_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
+    def unfinished(self, sentence_vectors_wanted: bool) -> bool:
+        """Whether a background run has work left: records without vectors, or sentence vectors the settings
+        ask for and the index lacks (answers without them are as good, within noise, but slower)."""
+        return bool(self.pending_records) or (sentence_vectors_wanted and not self.sentence_vectors)
+
 
 def differences(built: IndexIdentity, wanted: IndexIdentity) -> list[str]:
     """Human-readable `field: index has X, settings give Y` lines, empty when the identities agree."""

@@ -115,18 +115,18 @@ def test_service_adds_sentence_vectors_to_an_index_built_without_them(tmp_path):
     unwanted = Services(without, ServiceMetrics())
     try:
         unwanted.warm_up()
-        assert not unwanted.sentence_vectors_missing() and unwanted.indexing.status() is None
+        assert unwanted.unfinished_manifest() is None and unwanted.indexing.status() is None
     finally:
         unwanted.close()
 
     services = Services(settings, ServiceMetrics())
     try:
-        assert services.sentence_vectors_missing()
+        assert services.unfinished_manifest() is not None
         services.warm_up()
         assert services.indexing.wait(120)
         n = len(synthetic_records())
         assert services.indexing.status() == IndexingStatus(n, n, running=False)
-        assert read_manifest(settings.index_dir).sentence_vectors and not services.sentence_vectors_missing()
+        assert read_manifest(settings.index_dir).sentence_vectors and services.unfinished_manifest() is None
         assert readiness_checks(services)["index"].startswith(f"ok ({n} records, {n} chunks")
     finally:
         services.close()
