@@ -25,7 +25,7 @@ from ingest.stats import StoreStats, store_stats
 from ingest.store import DocumentStore
 from rag.answer.answerer import Answerer
 from rag.index.background import BackgroundIndexer
-from rag.index.embeddings import LocalEmbeddings
+from rag.index.embeddings import LocalEmbeddings, encoder_variant
 from rag.index.manifest import MANIFEST_NAME, IndexManifest, read_manifest
 from rag.pipeline import Pipeline, build_pipeline
 from rag.retrieve.searcher import Searcher
@@ -157,7 +157,8 @@ class Services:
             manifest = read_manifest(self.settings.index_dir)
         except SecretomeQAError:
             return None
-        return manifest if manifest.unfinished(self.settings.index.sentence_vectors) else None
+        wanted = self.settings.index.sentence_vectors
+        return manifest if manifest.unfinished(wanted, encoder_variant(self.settings.embedding)) else None
 
     def warm_up(self) -> None:
         """Mark dead ingest runs interrupted, start building pending vectors (or sentence vectors) in the

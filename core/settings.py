@@ -43,7 +43,8 @@ class EmbeddingSettings(_Section):
         "auto", description="Torch precision; auto picks bf16 where the CPU supports it."
     )
     batch_size: int | None = Field(
-        None, ge=1, description="Texts per encoder batch; default: 4 for onnx-int8, 16 for torch (measured fastest here)."
+        None, ge=1, description="Texts per encoder batch; default: 1 for onnx-int8 (a vector then never depends on the texts"
+        " batched with it), 16 for torch (measured fastest here).",
     )
     threads: int | None = Field(
         None, ge=1, description="CPU threads for encoding (onnx-int8: parallel single-threaded sessions); default: all cores."

@@ -90,8 +90,8 @@ def corpus_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         pytest.fail(f"corpus snapshot not found at {CORPUS}")
     reuse = os.environ.get("SECRETOME_TEST_DATA_DIR")
     data_dir = Path(reuse) if reuse else tmp_path_factory.mktemp("corpus") / "data"
-    # stored sentence vectors speed answers up and move their scores within noise only (README, "Sentence
-    # vectors at index time"); embedding the test corpus's sentences costs 77 s, more than CI's asks save
+    # stored sentence vectors speed answers up and leave them as they are (the int8 encoder gives a text the same
+    # vector at index and at question time); embedding the test corpus's sentences costs 77 s, more than CI's asks save
     index = IndexSettings(sentence_vectors=False)
     settings = Settings(_env_file=None, data_dir=data_dir, corpus_path=CORPUS, index=index)
     records = gate_corpus_records()

@@ -258,7 +258,8 @@ class Indexer:
                 else:
                     skipped = []
                 sentence_vectors = settings.index.sentence_vectors
-                if vectors and sentence_vectors and previous is not None and not previous.sentence_vectors:
+                variant = self.embeddings.info.variant
+                if vectors and sentence_vectors and previous is not None and not previous.has_sentence_vectors(variant):
                     # the records just embedded got their sentences with their chunks
                     counter = ProgressCounter(progress, len(todo), len(hashes)) if progress else None
                     self._backfill_sentences(store, sorted(set(hashes) - set(todo)), show_progress, counter)
@@ -282,7 +283,7 @@ class Indexer:
                     identity=identity,
                     collection=name,
                     chroma_mode=settings.chroma.mode,
-                    embedding_variant=self.embeddings.info.variant,
+                    embedding_variant=variant,
                     records=len(hashes),
                     chunks=chunks,
                     hnsw=hnsw_config(settings)["hnsw"],
@@ -290,7 +291,7 @@ class Indexer:
                     # a lexical pass embeds nothing: the records it leaves pending get their sentences when
                     # embedded, those embedded before keep what they had
                     sentence_vectors=sentence_vectors
-                    and (vectors or rebuild or previous is None or previous.sentence_vectors),
+                    and (vectors or rebuild or previous is None or previous.has_sentence_vectors(variant)),
                 )
                 if previous and not rebuild and previous.collection == name:
                     manifest.created_at = previous.created_at

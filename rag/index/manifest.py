@@ -43,7 +43,9 @@ class IndexManifest(BaseModel):
     identity: IndexIdentity
     collection: str
     chroma_mode: str
-    embedding_variant: str = Field(description="Runtime that encoded the vectors; variants of one model agree.")
+    embedding_variant: str = Field(
+        description="Encoder variant of the latest run, which stored the sentence vectors; variants of one model agree."
+    )
     records: int = 0
     chunks: int = 0
     hnsw: dict = Field(default_factory=dict, description="The HNSW configuration the collection was built with.")
@@ -60,10 +62,14 @@ class IndexManifest(BaseModel):
     created_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     updated_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
-    def unfinished(self, sentence_vectors_wanted: bool) -> bool:
+    def has_sentence_vectors(self, variant: str) -> bool:
+        """Stored sentence vectors serve only the encoder variant that stored them (the cache is keyed by it)."""
+        return self.sentence_vectors and self.embedding_variant == variant
+
+    def unfinished(self, sentence_vectors_wanted: bool, variant: str) -> bool:
         """Whether a background run has work left: records without vectors, or sentence vectors the settings
-        ask for and the index lacks (answers without them are as good, within noise, but slower)."""
-        return bool(self.pending_records) or (sentence_vectors_wanted and not self.sentence_vectors)
+        ask for and the index lacks for this variant (answers without them are as good, within noise, but slower)."""
+        return bool(self.pending_records) or (sentence_vectors_wanted and not self.has_sentence_vectors(variant))
 
 
 def differences(built: IndexIdentity, wanted: IndexIdentity) -> list[str]:

@@ -3,9 +3,8 @@
 An extractive answer reads every candidate sentence of the retrieved records with the embedding model; per
 question that was about a third of an answer's time (cProfile of warm asks). The indexer embeds the same
 sentences into the embedding cache once, and the serving process reads their vectors from there. The int8
-encoder's dynamic quantization makes a vector depend a little on the batch it was encoded in (cosine 0.989
-or more), so a stored vector is not bit for bit the one a question-time batch would give: some answers pick
-other sentences, with scores within noise (README, "Sentence vectors at index time").
+encoder encodes one text at a time (`rag.index.encoders.int8_variant`), so a stored vector is bit for bit the
+one the question would have computed, and answers are the same with or without them.
 """
 
 from collections.abc import Sequence

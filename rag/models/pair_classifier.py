@@ -2,8 +2,10 @@
 package only, so serving never imports torch or transformers.
 
 Used for the relevance model (one logit: how well a sentence or passage answers the question) and the
-verdict model (one logit: P(yes) through a sigmoid). Texts are scored in batches sorted by length, so a
-batch pads little; results come back in the caller's order.
+verdict model (one logit: P(yes) through a sigmoid). Pairs are scored one at a time by default: the int8 graph
+quantizes activations with one scale per batch, padding included, so a pair scored in a batch moved with its
+neighbours (by up to 0.05 in probability over 12-sentence pools), and alone it is no slower (313 against 245
+pairs/s on 2 cores, nothing padded). Results come back in the caller's order.
 """
 
 from collections.abc import Iterator, Sequence
@@ -75,7 +77,7 @@ class PairClassifier:
         tokenizer_path: Path | str | None = None,
         *,
         max_length: int = SENTENCE_MAX_LENGTH,
-        batch_size: int = 32,
+        batch_size: int = 1,
         threads: int | None = None,
     ):
         from tokenizers import Tokenizer

@@ -130,3 +130,25 @@ def test_service_adds_sentence_vectors_to_an_index_built_without_them(tmp_path):
         assert readiness_checks(services)["index"].startswith(f"ok ({n} records, {n} chunks")
     finally:
         services.close()
+
+
+def test_service_stores_sentence_vectors_again_for_an_index_another_encoder_variant_built(tmp_path):
+    settings = synthetic_settings(tmp_path / "data")
+    batched = settings.model_copy(update={"embedding": settings.embedding.model_copy(update={"batch_size": 4})})
+    indexer = Indexer(batched)
+    try:
+        indexer.run(show_progress=False)
+    finally:
+        indexer.embeddings.close()
+    assert read_manifest(settings.index_dir).embedding_variant == "onnx-int8"
+
+    services = Services(settings, ServiceMetrics())
+    try:
+        assert services.unfinished_manifest() is not None
+        services.warm_up()
+        assert services.indexing.wait(120)
+        manifest = read_manifest(settings.index_dir)
+        assert (manifest.embedding_variant, manifest.sentence_vectors) == ("onnx-int8-single", True)
+        assert services.unfinished_manifest() is None
+    finally:
+        services.close()

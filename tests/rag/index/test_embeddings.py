@@ -5,7 +5,7 @@ import pytest
 
 from core.errors import ModelUnavailableError
 from core.settings import EmbeddingSettings
-from rag.index.embeddings import LocalEmbeddings, model_fingerprint, resolve_model_path
+from rag.index.embeddings import LocalEmbeddings, encoder_variant, model_fingerprint, resolve_model_path
 from rag.index.encoders import length_batches, pad_batch
 from rag.index.torch_encoder import TorchEncoder, cpu_supports_bf16, resolve_precision
 
@@ -43,8 +43,27 @@ def test_bulk_int8_encoding_keeps_input_order_across_workers(int8, fp32):
     bulk = int8.encoder.encode(texts)
     assert len(int8.encoder.sessions) == int8.encoder.workers
     one_by_one = np.stack([int8.encoder.encode([text])[0] for text in texts[:12]])
-    assert (bulk[:12] * one_by_one).sum(axis=1).min() > 0.99
+    assert np.array_equal(bulk[:12], one_by_one)
     assert int8.encoder.encode([]).shape == (0, 384)
+
+
+def test_an_int8_vector_does_not_depend_on_the_texts_encoded_with_it(int8):
+    long_neighbour = "Synthetic neighbour text about invented vesicles and imaginary cytokines. " * 6
+    alone = int8.encoder.encode([TEXTS[0]])[0]
+    among_others = int8.encoder.encode([long_neighbour, TEXTS[0], TEXTS[1]])[1]
+    assert np.array_equal(alone, among_others)
+    assert int8.info.variant == encoder_variant(EmbeddingSettings()) == "onnx-int8-single"
+
+
+def test_batched_int8_vectors_are_a_variant_of_their_own(tmp_path):
+    batched = LocalEmbeddings(EmbeddingSettings(batch_size=4), tmp_path)
+    try:
+        assert batched.info.variant == encoder_variant(EmbeddingSettings(batch_size=4)) == "onnx-int8"
+        long_neighbour = "Synthetic neighbour text about invented vesicles and imaginary cytokines. " * 6
+        vectors = batched.encoder.encode([long_neighbour, TEXTS[0], TEXTS[1], TEXTS[2]])
+        assert not np.array_equal(vectors[1], batched.encoder.encode([TEXTS[0]])[0])
+    finally:
+        batched.close()
 
 
 def test_length_batches_group_similar_lengths_and_cover_every_row():

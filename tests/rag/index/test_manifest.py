@@ -16,12 +16,12 @@ IDENTITY = IndexIdentity(
 )
 
 
-def manifest(pending_records: int, sentence_vectors: bool) -> IndexManifest:
+def manifest(pending_records: int, sentence_vectors: bool, variant: str = "onnx-int8-single") -> IndexManifest:
     return IndexManifest(
         identity=IDENTITY,
         collection="c",
         chroma_mode="embedded",
-        embedding_variant="onnx-int8",
+        embedding_variant=variant,
         records=10,
         pending_records=pending_records,
         sentence_vectors=sentence_vectors,
@@ -41,4 +41,12 @@ def manifest(pending_records: int, sentence_vectors: bool) -> IndexManifest:
 def test_a_run_is_unfinished_while_records_or_wanted_sentence_vectors_are_missing(
     pending, has_sentence_vectors, wanted, unfinished
 ):
-    assert manifest(pending, has_sentence_vectors).unfinished(sentence_vectors_wanted=wanted) is unfinished
+    assert manifest(pending, has_sentence_vectors).unfinished(wanted, "onnx-int8-single") is unfinished
+
+
+def test_sentence_vectors_of_another_encoder_variant_count_as_missing():
+    batched = manifest(0, True, variant="onnx-int8")
+    assert not batched.has_sentence_vectors("onnx-int8-single")
+    assert batched.unfinished(True, "onnx-int8-single")
+    assert not batched.unfinished(False, "onnx-int8-single")
+    assert not batched.unfinished(True, "onnx-int8")
