@@ -9,6 +9,7 @@ import pytest
 
 from core.errors import InputError, ParseError
 from eval.questionset import CURATED_SET, load_questions
+from rag.retrieve.abbreviations import LONG_FORMS
 from tests.conftest import CORPUS, SHARED
 
 TOPICAL = ("mechanisms", "sources", "trials", "regulatory")
@@ -16,7 +17,9 @@ TOPICAL = ("mechanisms", "sources", "trials", "regulatory")
 ANSWERABLE_HELD_OUT = CURATED_SET.with_name("answerable-heldout.jsonl")
 # Written on 2026-12-04 from the on-topic records still unused, before the focus-term rule was run on it.
 ANSWERABLE_HELD_OUT_2 = CURATED_SET.with_name("answerable-heldout-2.jsonl")
-ANSWERABLE_SETS = (CURATED_SET, ANSWERABLE_HELD_OUT, ANSWERABLE_HELD_OUT_2)
+# Written on 2026-12-04: facts of records other sets use, each asked twice, spelled out and as researchers type.
+PHRASINGS = CURATED_SET.with_name("phrasings.jsonl")
+ANSWERABLE_SETS = (CURATED_SET, ANSWERABLE_HELD_OUT, ANSWERABLE_HELD_OUT_2, PHRASINGS)
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +95,17 @@ def test_questions_and_ideal_answers_are_not_pasted_from_their_records(question_
         if _shingles(getattr(q, field) or "") & _shingles(gold_texts[pmid])
     ]
     assert not copied
+
+
+def test_the_phrasings_set_asks_each_fact_spelled_out_then_abbreviated():
+    questions = load_questions(PHRASINGS).questions
+    abbreviation = re.compile(r"\b(?:" + "|".join(map(re.escape, LONG_FORMS)) + r")s?\b")
+    assert len(questions) >= 16 and len(questions) % 2 == 0
+    for spelled, typed in zip(questions[::2], questions[1::2], strict=True):
+        assert (spelled.gold_pmids, spelled.key_facts, spelled.exact_answer) == (
+            typed.gold_pmids, typed.key_facts, typed.exact_answer), typed.id
+        assert abbreviation.search(typed.question) and len(typed.question) < len(spelled.question), typed.id
+        assert not abbreviation.search(spelled.question), spelled.id
 
 
 @pytest.mark.parametrize(("path", "at_least"), [(ANSWERABLE_HELD_OUT, 20), (ANSWERABLE_HELD_OUT_2, 12)],
