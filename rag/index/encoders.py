@@ -52,10 +52,9 @@ def length_batches(lengths: list[int], batch_size: int) -> list[np.ndarray]:
 
 def int8_variant(batch_size: int) -> str:
     """The int8 graph quantizes activations per tensor (dynamic quantization: one scale over the whole batch,
-    padding included), so a text's vector depends on the texts batched with it, by up to 0.013 in cosine
-    (1,000 snapshot abstracts; README, "Vectors that do not depend on
-    their batch"). Encoded one at a time a text always gets the
-    same vector; those vectors are a variant of their own, so a cache or an index never mixes the two."""
+    padding included), so a text's vector depends on the texts batched with it, by up to 0.013 in cosine (1,000
+    snapshot abstracts; README, "Vectors that do not depend on their batch"). Encoded one at a time a text always
+    gets the same vector; those vectors are a variant of their own, so a cache or an index never mixes the two."""
     return "onnx-int8-single" if batch_size == 1 else "onnx-int8"
 
 
@@ -64,8 +63,8 @@ class OnnxInt8Encoder:
 
     Bulk encoding runs one single-threaded session per worker on length-sorted batches (of one text by default,
     see `int8_variant`): on 2 cores that measured about 1.25x one session with two intra-op threads (small
-    matrices scale badly across threads). The extra sessions open in a background thread as soon as the first is ready (opening releases
-    the GIL), so a cold `ask` has them by the time it embeds its candidate sentences.
+    matrices scale badly across threads). The extra sessions open in a background thread as soon as the first
+    is ready (opening releases the GIL), so a cold `ask` has them by the time it embeds its candidate sentences.
     Once the export exists only the tokenizer is loaded, not the PyTorch weights, so opening is quick."""
 
     def __init__(self, path: Path, export_dir: Path, batch_size: int, threads: int | None):

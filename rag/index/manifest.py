@@ -68,7 +68,7 @@ class IndexManifest(BaseModel):
 
     def unfinished(self, sentence_vectors_wanted: bool, variant: str) -> bool:
         """Whether a background run has work left: records without vectors, or sentence vectors the settings
-        ask for and the index lacks for this variant (answers without them are as good, within noise, but slower)."""
+        ask for and the index lacks for this variant (answers without them are the same, but slower)."""
         return bool(self.pending_records) or (sentence_vectors_wanted and not self.has_sentence_vectors(variant))
 
 
