@@ -102,9 +102,12 @@ def decode_spans(
 
 
 class AnswerSpanReader:
-    """The int8 ONNX tagger: `read(question, sentences)` gives each sentence's answer spans."""
+    """The int8 ONNX tagger: `read(question, sentences)` gives each sentence's answer spans.
 
-    def __init__(self, path: Path | str, tokenizer_path: Path | str | None = None, *, batch_size: int = 32):
+    One sentence per run by default, as the pair classifiers: the int8 graph's activation scale is per batch, so
+    in a batch a sentence's tags would move with its neighbours."""
+
+    def __init__(self, path: Path | str, tokenizer_path: Path | str | None = None, *, batch_size: int = 1):
         from tokenizers import Tokenizer
 
         self.path = Path(path)
