@@ -36,7 +36,7 @@ def scope_kinds(report: dict) -> dict[str, dict[str, int]]:
     return kinds
 
 
-def print_summary(report: dict) -> None:
+def print_summary(report: dict, show_changed: int = 20) -> None:
     """One row per score, one column for the whole set and one per category; "-" where a score has no
     denominator (no unanswerable question for refusal accuracy, no yes/no question for yes/no accuracy)."""
     from eval.answer_metrics import ANSWER_SCORES
@@ -74,6 +74,17 @@ def print_summary(report: dict) -> None:
                 change = f"[{colour}]{delta}[/]" if colour else delta
                 changes.add_row(name, _fmt(entry["previous"]), _fmt(entry["current"]), change)
         console.print(changes)
+        changed = report["comparison"]["changed_answers"]
+        console.print(f"{len(changed)} of {len(report['per_question'])} answers changed")
+        for item in changed[:show_changed]:
+            refused = item["refused"]
+            turn = f"refused {refused['previous']} -> {refused['current']}; " if refused["previous"] != refused["current"] else ""
+            cited = item["citations"]
+            console.print(
+                f"  {escape(item['id'])}: {turn}cites {', '.join(cited['previous']) or '-'} -> "
+                f"{', '.join(cited['current']) or '-'} | {escape(item['question'][:80])}",
+                highlight=False,
+            )
 
 
 def print_followups(result: dict, show: int = 10) -> None:

@@ -159,8 +159,32 @@ def _section_delta(current: Mapping[str, Any], previous: Mapping[str, Any], name
 
 
 
+def changed_answers(current: Mapping[str, Any], previous: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The questions of both runs (matched by id) whose answer text, citations or refusal differ, in the current
+    run's order: with answers that no longer depend on how the index was built, these are what a change did."""
+    before = {q["id"]: q for q in previous.get("per_question", [])}
+    changed = []
+    for now in current.get("per_question", []):
+        then = before.get(now["id"])
+        if then is None or (then["answer"], then["citations"], then["refused"]) == (
+            now["answer"], now["citations"], now["refused"]
+        ):
+            continue
+        changed.append(
+            {
+                "id": now["id"],
+                "question": now["question"],
+                "answerable": now["answerable"],
+                "refused": {"previous": then["refused"], "current": now["refused"]},
+                "citations": {"previous": then["citations"], "current": now["citations"]},
+            }
+        )
+    return changed
+
+
 def compare_reports(current: Mapping[str, Any], previous: Mapping[str, Any]) -> dict[str, Any]:
-    """Score by score change from `previous` to `current`, overall and for shared categories."""
+    """Score by score change from `previous` to `current`, overall and for shared categories, and the questions
+    whose answers changed."""
     categories = sorted(set(current.get("by_category", {})) & set(previous.get("by_category", {})))
     by_category = {}
     for name in categories:
@@ -177,6 +201,7 @@ def compare_reports(current: Mapping[str, Any], previous: Mapping[str, Any]) -> 
         "answers": _section_delta(current["answers"], previous["answers"], ANSWER_SCORES),
         "latency_ms": _section_delta(current["latency_ms"], previous["latency_ms"], ("p50", "p95")),
         "by_category": by_category,
+        "changed_answers": changed_answers(current, previous),
     }
 
 

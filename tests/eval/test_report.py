@@ -138,3 +138,25 @@ def test_html_with_compare_adds_the_change_table_and_plot(results):
     page = render_html(report_of(results), previous=report_of(results[:1]))
     assert "Change against the previous report" in page
     assert len(_pngs(page)) == 4
+
+
+def test_compare_reports_lists_the_questions_whose_answers_changed(results):
+    before = report_of(results)
+    results[1].answer = "A different synthetic claim [PMID:5]."
+    results[1].citations = ["5"]
+    results[2].refused = False
+    after = report_of(results[1:])
+    changed = compare_reports(after, before)["changed_answers"]
+    assert [item["id"] for item in changed] == ["s2", "s3"]
+    assert changed[0]["citations"] == {"previous": [], "current": ["5"]}
+    assert changed[1]["refused"] == {"previous": True, "current": False}
+    assert compare_reports(before, before)["changed_answers"] == []
+
+
+def test_the_html_report_lists_the_changed_answers(results):
+    before = report_of(results)
+    results[1].answer = "A different synthetic claim [PMID:5]."
+    results[1].citations = ["5"]
+    page = render_html(report_of(results), previous=before)
+    assert "Answers changed: 1" in page
+    assert re.search(r"<td>s2</td><td>Synthetic question s2\?</td><td>False → False</td>\s*<td>–</td><td>5</td>", page)

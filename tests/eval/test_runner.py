@@ -64,9 +64,10 @@ def test_cli_writes_json_and_html_and_compares_with_a_previous_report(small_inde
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["questions"]["count"] == 2
     assert report["comparison"]["retrieval"]["hit_at_10"]["previous"] == 1.0
+    assert report["comparison"]["changed_answers"] == [] and "0 of 2 answers changed" in result.output  # same code
     page = (tmp_path / "r.html").read_text()
     assert page.count("data:image/png;base64,") == 5  # categories, latency, reliability, change, retrievers
-    assert "Change against the previous report" in page
+    assert "Change against the previous report" in page and "Answers changed: 0" in page
 
 
 @pytest.mark.parametrize(
