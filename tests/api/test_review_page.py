@@ -44,13 +44,19 @@ def page(server: LiveServer, tmp_path: Path):
     assert errors == [], f"JavaScript errors on the page: {errors}"
 
 
-def test_the_map_opens_a_cells_records_and_exports_them(page, tmp_path: Path):
+def show_product_by_evidence_map(page):
+    """Ask for the product x evidence-level map, empty cells shown, and wait for its one human-trial cell."""
     page.select_option("[data-testid=map-rows]", "product")
     page.select_option("[data-testid=map-cols]", "evidence")
     page.uncheck("#map-hide")
     page.click("[data-testid=show-map]")
     trial = page.locator('#evidence-map td.cell[data-row="conditioned medium"][data-col="human trial"]')
     trial.wait_for(timeout=60_000)
+    return trial
+
+
+def test_the_map_opens_a_cells_records_and_exports_them(page, tmp_path: Path):
+    trial = show_product_by_evidence_map(page)
     assert trial.inner_text() == "1"
     assert "8 records in the store" in page.locator("[data-testid=workbench-status]").inner_text()
 
@@ -82,12 +88,7 @@ def test_a_map_asked_for_while_the_default_one_loads_is_not_overwritten_by_it(pa
     page.route("**/v1/map?rows=source*", lambda route: held.append(route))  # the default map, drawn on load, answers late
     page.reload()
     page.wait_for_function("document.querySelector('[data-testid=show-map]') !== null")
-    page.select_option("[data-testid=map-rows]", "product")
-    page.select_option("[data-testid=map-cols]", "evidence")
-    page.uncheck("#map-hide")
-    page.click("[data-testid=show-map]")
-    trial = page.locator('#evidence-map td.cell[data-row="conditioned medium"][data-col="human trial"]')
-    trial.wait_for(timeout=60_000)
+    trial = show_product_by_evidence_map(page)
     assert len(held) == 1
     with page.expect_response(lambda response: "rows=source" in response.url):
         held[0].continue_()
