@@ -67,13 +67,17 @@ def model_fingerprint(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def batch_size_of(settings: EmbeddingSettings) -> int:
+    return settings.batch_size or DEFAULT_BATCH_SIZE[settings.backend]
+
+
 def encoder_variant(settings: EmbeddingSettings) -> str:
     """The variant `LocalEmbeddings` would encode with, known without loading the model (torch only for torch)."""
     if settings.backend == "onnx-int8":
-        return int8_variant(settings.batch_size or DEFAULT_BATCH_SIZE["onnx-int8"])
-    from rag.index.torch_encoder import resolve_precision
+        return int8_variant(batch_size_of(settings))
+    from rag.index.torch_encoder import resolve_precision, torch_variant
 
-    return f"torch-{resolve_precision(settings.precision)}"
+    return torch_variant(resolve_precision(settings.precision))
 
 
 @dataclass(frozen=True)
@@ -169,7 +173,7 @@ class LocalEmbeddings(Embeddings):
         path = resolve_model_path(settings)
         fingerprint = model_fingerprint(path)
         self.encoder: Encoder
-        batch_size = settings.batch_size or DEFAULT_BATCH_SIZE[settings.backend]
+        batch_size = batch_size_of(settings)
         if settings.backend == "onnx-int8":
             export_dir = export_root() / f"{path.parent.name}-{path.name}-{fingerprint}"
             self.encoder = OnnxInt8Encoder(path, export_dir, batch_size, settings.threads)

@@ -34,6 +34,10 @@ def resolve_precision(precision: str) -> Precision:
     return precision  # type: ignore[return-value]
 
 
+def torch_variant(precision: Precision) -> str:
+    return f"torch-{precision}"
+
+
 def load_sentence_transformer(path: Path, precision: Precision = "fp32", eager_attention: bool = False):
     """Load a local sentence-transformers directory; never reaches for the hub.
 
@@ -63,7 +67,7 @@ class TorchEncoder:
         self.model = load_sentence_transformer(path, precision)
         self.batch_size = batch_size
         self.dimension = int(self.model.get_embedding_dimension())
-        self.variant = f"torch-{precision}"
+        self.variant = torch_variant(precision)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         vectors = self.model.encode(
