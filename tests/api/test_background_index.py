@@ -19,10 +19,9 @@ from api.services import Services
 from core.settings import Settings
 from ingest.records import PubMedRecord
 from rag.index.background import IndexingStatus
-from rag.index.indexer import Indexer
 from rag.index.manifest import read_manifest
 from tests.chroma_server import free_port
-from tests.rag.retrieve.retrieval_fixtures import synthetic_records, synthetic_settings
+from tests.rag.retrieve.retrieval_fixtures import run_indexer, synthetic_records, synthetic_settings
 
 QUESTION = "Which tetraspanin identified the synthetic extracellular vesicles?"
 WARNING = "the vector index is still being built"
@@ -31,11 +30,7 @@ WARNING = "the vector index is still being built"
 @pytest.fixture
 def lexical(tmp_path) -> Settings:
     settings = synthetic_settings(tmp_path / "data")
-    indexer = Indexer(settings)
-    try:
-        indexer.run(show_progress=False, vectors=False)
-    finally:
-        indexer.embeddings.close()
+    run_indexer(settings, vectors=False)
     return settings
 
 
@@ -107,11 +102,7 @@ def test_run_serves_after_the_lexical_pass_and_finishes_the_vectors(tmp_path):
 def test_service_adds_sentence_vectors_to_an_index_built_without_them(tmp_path):
     settings = synthetic_settings(tmp_path / "data")
     without = settings.model_copy(update={"index": settings.index.model_copy(update={"sentence_vectors": False})})
-    indexer = Indexer(without)
-    try:
-        indexer.run(show_progress=False)
-    finally:
-        indexer.embeddings.close()
+    run_indexer(without)
     unwanted = Services(without, ServiceMetrics())
     try:
         unwanted.warm_up()
@@ -135,11 +126,7 @@ def test_service_adds_sentence_vectors_to_an_index_built_without_them(tmp_path):
 def test_service_stores_sentence_vectors_again_for_an_index_another_encoder_variant_built(tmp_path):
     settings = synthetic_settings(tmp_path / "data")
     batched = settings.model_copy(update={"embedding": settings.embedding.model_copy(update={"batch_size": 4})})
-    indexer = Indexer(batched)
-    try:
-        indexer.run(show_progress=False)
-    finally:
-        indexer.embeddings.close()
+    run_indexer(batched)
     assert read_manifest(settings.index_dir).embedding_variant == "onnx-int8"
 
     services = Services(settings, ServiceMetrics())

@@ -6,10 +6,9 @@ from pathlib import Path
 
 from core.settings import Settings
 from ingest.store import DocumentStore
-from rag.index.indexer import Indexer
 from rag.pipeline import build_pipeline
 from tests.conftest import CORPUS
-from tests.rag.retrieve.retrieval_fixtures import extra_records, synthetic_records
+from tests.rag.retrieve.retrieval_fixtures import extra_records, run_indexer, synthetic_records
 
 QUESTIONS = [
     "Do exosomes from mesenchymal stem cells reduce scarring in the heart?",
@@ -18,19 +17,11 @@ QUESTIONS = [
 ]
 
 
-def index(settings: Settings, vectors: bool = True) -> None:
-    indexer = Indexer(settings)
-    try:
-        indexer.run(show_progress=False, vectors=vectors)
-    finally:
-        indexer.embeddings.close()
-
-
 def built_at_once(data_dir: Path) -> Settings:
     settings = Settings(_env_file=None, data_dir=data_dir, corpus_path=CORPUS)
     with DocumentStore(settings.store_path) as store:
         store.upsert(synthetic_records() + extra_records())
-    index(settings)
+    run_indexer(settings)
     return settings
 
 
@@ -40,11 +31,11 @@ def built_in_steps(data_dir: Path) -> Settings:
     records = extra_records() + synthetic_records()
     with DocumentStore(settings.store_path) as store:
         store.upsert(records[::2])
-    index(settings)
+    run_indexer(settings)
     with DocumentStore(settings.store_path) as store:
         store.upsert(records[1::2])
-    index(settings, vectors=False)
-    index(settings)
+    run_indexer(settings, vectors=False)
+    run_indexer(settings)
     return settings
 
 

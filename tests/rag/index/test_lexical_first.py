@@ -10,18 +10,14 @@ from rag.index.indexer import PENDING, Indexer, index_counts
 from rag.index.manifest import read_manifest
 from rag.index.state import IndexedRecords
 from rag.retrieve.searcher import Searcher
-from tests.rag.retrieve.retrieval_fixtures import synthetic_records, synthetic_settings
+from tests.rag.retrieve.retrieval_fixtures import run_indexer, synthetic_records, synthetic_settings
 
 
 @pytest.fixture
 def lexical(tmp_path) -> Settings:
     """Synthetic records after a lexical pass: BM25 and manifest written, no vectors."""
     settings = synthetic_settings(tmp_path / "data")
-    indexer = Indexer(settings)
-    try:
-        summary = indexer.run(show_progress=False, vectors=False)
-    finally:
-        indexer.embeddings.close()
+    summary = run_indexer(settings, vectors=False)
     assert summary.pending == len(synthetic_records()) and summary.chunks_encoded == 0
     return settings
 
@@ -46,11 +42,7 @@ def test_a_pending_index_already_answers_searches(lexical):
 
 
 def test_the_next_full_run_embeds_only_the_pending_records_without_repairs(lexical):
-    indexer = Indexer(lexical)
-    try:
-        summary = indexer.run(show_progress=False)
-    finally:
-        indexer.embeddings.close()
+    summary = run_indexer(lexical)
     n = len(synthetic_records())
     assert summary.repaired == [] and summary.pending == 0 and summary.chunks_encoded == n
     assert read_manifest(lexical.index_dir).pending_records == 0

@@ -10,6 +10,7 @@ from pathlib import Path
 from core.settings import Settings
 from ingest.records import PubMedRecord
 from ingest.store import DocumentStore
+from rag.index.indexer import Indexer, IndexSummary
 from tests.conftest import CORPUS
 
 TOPICS = [
@@ -66,3 +67,12 @@ def synthetic_settings(data_dir: Path, **overrides) -> Settings:
     with DocumentStore(data_dir / "store.sqlite") as store:
         store.upsert(synthetic_records())
     return Settings(_env_file=None, data_dir=data_dir, corpus_path=CORPUS, **overrides)
+
+
+def run_indexer(settings: Settings, *, vectors: bool = True) -> IndexSummary:
+    """One index run over the data dir of `settings` (vectors=False: the lexical pass), its model closed after."""
+    indexer = Indexer(settings)
+    try:
+        return indexer.run(show_progress=False, vectors=vectors)
+    finally:
+        indexer.embeddings.close()
