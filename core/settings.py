@@ -196,6 +196,11 @@ class AnswerSettings(_Section):
         description="Once some record reaches the refusal floor, a record under it may be cited too when the sentence"
         " selector would quote one of its sentences (probability at its threshold or more); README 'Answers'.",
     )
+    product_records_only: bool = Field(
+        True,
+        description="A question that names a cell-free product is answered only from the retrieved records that"
+        " mention one, when any does (rag/answer/product_coverage.py; README 'Answers').",
+    )
     focus_coverage: bool = Field(
         True,
         description="Refuse a question about a cell product whose rare words (outside the profile's terms) no cited"

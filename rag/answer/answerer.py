@@ -27,7 +27,7 @@ from rag.answer.citations import pmid_link, verify_citations
 from rag.answer.extractive import ExtractiveGenerator
 from rag.answer.facet_coverage import facet_gaps
 from rag.answer.focus_coverage import focus_gap
-from rag.answer.product_coverage import PRODUCT_MISSING, covers_product
+from rag.answer.product_coverage import PRODUCT_MISSING, covers_product, product_evidence
 from rag.answer.refusal import refusal_signal, refusal_text, refusal_threshold
 from rag.answer.routing import Route, Router, prefer
 from rag.answer.study_type import StudyType, classify_study
@@ -186,6 +186,8 @@ class Answerer:
         usable = [e for e in retrieved if not e.retracted]
         kinds = {e.pmid: study_type_of(e) for e in usable}
         ranked = prefer(usable, route.preference, {p: k.name for p, k in kinds.items()})[:wanted]
+        if self.settings.answer.product_records_only:
+            ranked = product_evidence(question, ranked)
         prepared = Prepared(question, route, ranked, {e.pmid: kinds[e.pmid] for e in ranked}, vector, warnings)
         if not ranked:
             prepared.refusal = self._refuse(prepared, "extractive", "no usable record was retrieved")

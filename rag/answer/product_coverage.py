@@ -8,7 +8,7 @@ at all, the evidence is about something else and the service says so instead of 
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from rag.types import Evidence
 
@@ -26,10 +26,22 @@ def names_product(question: str) -> bool:
     return NAMED_PRODUCT.search(question) is not None
 
 
+def mentions_product(record: Evidence) -> bool:
+    return MENTIONED_PRODUCT.search(" ".join([record.title, *(p.text for p in record.passages)])) is not None
+
+
 def covers_product(question: str, cited: Iterable[Evidence]) -> bool:
     """False only when the question names a product and none of the cited records mentions one."""
+    return not names_product(question) or any(mentions_product(record) for record in cited)
+
+
+def product_evidence(question: str, evidence: Sequence[Evidence]) -> list[Evidence]:
+    """The records a question naming a product is answered from: those that mention one, when any does.
+
+    Without this, a record about the parent cells alone could lend the answer its best-matching sentence and
+    push the product study out (then the answer was refused by `covers_product`, or cited the wrong record);
+    when no record mentions a product, the evidence is kept whole so the refusal can list the nearest records.
+    """
     if not names_product(question):
-        return True
-    return any(
-        MENTIONED_PRODUCT.search(" ".join([record.title, *(p.text for p in record.passages)])) for record in cited
-    )
+        return list(evidence)
+    return [record for record in evidence if mentions_product(record)] or list(evidence)

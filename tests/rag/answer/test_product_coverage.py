@@ -4,7 +4,7 @@ import pytest
 
 from core.settings import Settings
 from rag.answer.answerer import Answerer
-from rag.answer.product_coverage import PRODUCT_MISSING, covers_product, names_product
+from rag.answer.product_coverage import PRODUCT_MISSING, covers_product, names_product, product_evidence
 from tests.rag.answer.answer_fixtures import build_index, embedder, synthetic_evidence  # noqa: F401
 
 PIG_STUDY = synthetic_evidence(
@@ -43,6 +43,53 @@ def test_coverage_needs_one_cited_record_that_mentions_a_product_or_secretion():
     assert covers_product(question, [PIG_STUDY, VESICLE_STUDY])
     assert covers_product(question, [paracrine])
     assert covers_product("Does Fictolol reduce infarct size in pigs?", [PIG_STUDY]), "no product named, no check"
+
+
+def test_a_product_question_reads_only_the_records_that_mention_a_product():
+    question = "Do MSC exosomes reduce infarct size in pigs?"
+    parent_cells = synthetic_evidence("90000304", "Made-up MSCs reduced infarct size in invented pigs.", title="Synthetic")
+    assert product_evidence(question, [PIG_STUDY, VESICLE_STUDY, parent_cells]) == [VESICLE_STUDY]
+    assert product_evidence(question, [PIG_STUDY, parent_cells]) == [PIG_STUDY, parent_cells], (
+        "none mentions a product: all kept, so the refusal can name the nearest records"
+    )
+    no_product = "Do MSCs reduce infarct size in pigs?"
+    assert product_evidence(no_product, [PIG_STUDY, VESICLE_STUDY]) == [PIG_STUDY, VESICLE_STUDY]
+
+
+PARENT_CELL_STUDY = synthetic_evidence(
+    "90000305",
+    "Synthetic mesenchymal stromal cells protected invented cartilage in made-up osteoarthritic knees.",
+    "Invented stromal cells from synthetic marrow repaired made-up cartilage in imaginary sheep.",
+    title="Synthetic record 90000305: made-up stromal cells protect invented osteoarthritic cartilage",
+)
+CARTILAGE_VESICLES = synthetic_evidence(
+    "90000306",
+    "Synthetic extracellular vesicles from made-up stromal cells eased invented osteoarthritis in imaginary mice.",
+    title="Synthetic record 90000306: made-up vesicles in invented osteoarthritis",
+)
+
+
+@pytest.mark.parametrize("only_product_records", [True, False])
+def test_a_record_about_the_parent_cells_alone_is_not_read_for_a_product_question(
+    tmp_path_factory, embedder, only_product_records  # noqa: F811
+):
+    searcher = build_index(
+        tmp_path_factory.mktemp("parent") / "data", [PARENT_CELL_STUDY, CARTILAGE_VESICLES], embedder
+    )
+    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("unused"))
+    settings.answer.min_relevance = 0.1
+    settings.answer.product_records_only = only_product_records
+    answer = Answerer(settings, searcher, embedder).ask(
+        "Do synthetic stromal cell extracellular vesicles protect invented cartilage in osteoarthritis?",
+        backend="extractive",
+    )
+    read = {e.pmid for e in answer.evidence}
+    if only_product_records:
+        assert read == {"90000306"}
+        assert not answer.refused, answer.warnings
+        assert [c.pmid for c in answer.citations] == ["90000306"]
+    else:
+        assert read == {"90000305", "90000306"}
 
 
 @pytest.fixture(scope="module")
