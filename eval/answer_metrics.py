@@ -233,6 +233,7 @@ def _mean(values: Iterable[float | None]) -> float | None:
 
 ANSWER_SCORES = (
     "key_fact_recall",
+    "key_fact_recall_answered",
     "yesno_accuracy",
     "citation_validity",
     "citation_gold_precision",
@@ -248,6 +249,9 @@ def aggregate_answers(scores: Sequence[AnswerScores]) -> dict[str, float | int |
     claims = [s for s in scores if s.answerable and not s.refused]
     return {
         "key_fact_recall": _mean(s.key_fact_recall for s in scores),
+        # FORMAT.md reads a refusal's text too, and its list of nearest records can name a key fact: when a change
+        # refuses more or fewer questions, this one (answers only) says what the answers themselves gained
+        "key_fact_recall_answered": _mean(s.key_fact_recall for s in claims),
         "yesno_accuracy": _mean(s.yesno_accuracy for s in scores),
         "citation_validity": _share(sum(s.cited_valid for s in scores), sum(s.cited for s in scores)),
         "citation_gold_precision": _share(sum(s.cited_gold for s in claims), sum(s.cited for s in claims)),

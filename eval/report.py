@@ -157,8 +157,6 @@ def _section_delta(current: Mapping[str, Any], previous: Mapping[str, Any], name
     return {name: _entry(name, current.get(name), previous.get(name)) for name in names}
 
 
-
-
 def changed_answers(current: Mapping[str, Any], previous: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The questions of both runs (matched by id) whose answer text, citations or refusal differ, in the current
     run's order: with answers that no longer depend on how the index was built, these are what a change did."""

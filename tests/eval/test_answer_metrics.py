@@ -99,10 +99,21 @@ def test_aggregate_pools_citations_and_sentences_and_averages_rates():
     assert summary["citation_gold_precision"] == pytest.approx((1 + 1) / (3 + 1))
     assert summary["uncited_sentence_rate"] == pytest.approx(1 / 4)
     assert summary["key_fact_recall"] == pytest.approx((0.5 + 1.0) / 2)
+    assert summary["key_fact_recall_answered"] == pytest.approx((0.5 + 1.0) / 2)
     assert summary["yesno_accuracy"] == 1.0
     assert summary["refusal_accuracy"] == 1.0
     assert summary["rouge_l"] == pytest.approx(first.rouge_l)
     assert (summary["answers"], summary["refused"]) == (3, 1)
+
+
+def test_a_key_fact_named_only_in_a_refusals_list_of_records_counts_for_the_format_score_not_for_answers():
+    answered = _score(answer="Synthetic finding A [PMID:1].", citation_pmids=["1"], ideal_answer=None)
+    refused = _score(answer="Not enough evidence. Nearest records: Synthetic finding C (n.d.) [PMID:4].",
+                     citation_pmids=[], refused=True, ideal_answer=None)
+    summary = aggregate_answers([answered, refused])
+    assert refused.key_fact_recall == 0.5, "FORMAT.md: any phrasing in the answer text, a refusal's included"
+    assert summary["key_fact_recall"] == pytest.approx((0.5 + 0.5) / 2)
+    assert summary["key_fact_recall_answered"] == 0.5
 
 
 def test_aggregate_of_nothing_is_none_not_zero():
