@@ -2,10 +2,9 @@
 
 import pytest
 
-from core.settings import Settings
 from rag.answer.answerer import Answerer
 from rag.answer.product_coverage import PRODUCT_MISSING, covers_product, names_product, product_evidence
-from tests.rag.answer.answer_fixtures import build_index, embedder, synthetic_evidence  # noqa: F401
+from tests.rag.answer.answer_fixtures import answerer_with, build_index, embedder, synthetic_evidence  # noqa: F401
 
 PIG_STUDY = synthetic_evidence(
     "90000301",
@@ -69,17 +68,18 @@ CARTILAGE_VESICLES = synthetic_evidence(
 )
 
 
+@pytest.fixture(scope="module")
+def parent_cells_and_vesicles(tmp_path_factory, embedder):  # noqa: F811
+    """One index where both a parent-cell record and a vesicle record match the question below."""
+    return build_index(tmp_path_factory.mktemp("parent") / "data", [PARENT_CELL_STUDY, CARTILAGE_VESICLES], embedder)
+
+
 @pytest.mark.parametrize("only_product_records", [True, False])
 def test_a_record_about_the_parent_cells_alone_is_not_read_for_a_product_question(
-    tmp_path_factory, embedder, only_product_records  # noqa: F811
+    parent_cells_and_vesicles, tmp_path, embedder, only_product_records  # noqa: F811
 ):
-    searcher = build_index(
-        tmp_path_factory.mktemp("parent") / "data", [PARENT_CELL_STUDY, CARTILAGE_VESICLES], embedder
-    )
-    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("unused"))
-    settings.answer.min_relevance = 0.1
-    settings.answer.product_records_only = only_product_records
-    answer = Answerer(settings, searcher, embedder).ask(
+    answerer = answerer_with(parent_cells_and_vesicles, embedder, tmp_path, product_records_only=only_product_records)
+    answer = answerer.ask(
         "Do synthetic stromal cell extracellular vesicles protect invented cartilage in osteoarthritis?",
         backend="extractive",
     )
@@ -95,9 +95,7 @@ def test_a_record_about_the_parent_cells_alone_is_not_read_for_a_product_questio
 @pytest.fixture(scope="module")
 def answerer(tmp_path_factory, embedder) -> Answerer:  # noqa: F811
     searcher = build_index(tmp_path_factory.mktemp("product") / "data", [PIG_STUDY], embedder)
-    settings = Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("unused"))
-    settings.answer.min_relevance = 0.1
-    return Answerer(settings, searcher, embedder)
+    return answerer_with(searcher, embedder, tmp_path_factory.mktemp("unused"))
 
 
 def test_a_product_question_over_evidence_without_the_product_is_refused(answerer):
