@@ -19,7 +19,10 @@ ANSWERABLE_HELD_OUT = CURATED_SET.with_name("answerable-heldout.jsonl")
 ANSWERABLE_HELD_OUT_2 = CURATED_SET.with_name("answerable-heldout-2.jsonl")
 # Written on 2026-12-04: facts of records other sets use, each asked twice, spelled out and as researchers type.
 PHRASINGS = CURATED_SET.with_name("phrasings.jsonl")
-ANSWERABLE_SETS = (CURATED_SET, ANSWERABLE_HELD_OUT, ANSWERABLE_HELD_OUT_2, PHRASINGS)
+# Written on 2026-12-04 (sixth session) from on-topic records, reuse of other sets' gold records allowed, before any
+# new code ran on it; about half its questions are phrased in the seed review's vocabulary.
+ANSWERABLE_HELD_OUT_3 = CURATED_SET.with_name("answerable-heldout-3.jsonl")
+ANSWERABLE_SETS = (CURATED_SET, ANSWERABLE_HELD_OUT, ANSWERABLE_HELD_OUT_2, PHRASINGS, ANSWERABLE_HELD_OUT_3)
 
 
 @pytest.fixture(scope="module")
@@ -209,6 +212,38 @@ ABSENT_PAIRS_4 = {
     "unf-15": (r"secretome|conditioned medi|exosom|extracellular vesicle", r"periodont"),
     "unf-16": (r"exosom|extracellular vesicle|secretome", r"intervertebral|nucleus pulposus"),
 }
+# Written and committed on 2026-12-04 (sixth session) before any new code ran on it: about half are the broad
+# questions a review author asks (cell-free versus cell therapy, paracrine factors of a named source, dose,
+# manufacturing, cost, safety in humans, trial outcomes, FDA approval), the rest a product with a disease or model.
+UNANSWERABLE_SET_5 = CURATED_SET.with_name("unanswerable-5.jsonl")
+_CELL_FREE = (r"secretome|conditioned medi|cell-free (therap|treatment|approach|option|product|strateg|biologic)"
+              r"|acellular (product|biologic|therap)|exosom|extracellular vesicle")
+_PRODUCT = r"exosom|extracellular vesicle|secretome|conditioned medi"
+ABSENT_PAIRS_5 = {
+    "unh-01": (_PRODUCT + r"|paracrine|mesenchymal|\bMSCs?\b|stem cell|stromal cell",
+               r"bleomycin|pulmonary fibrosis|lung fibrosis|idiopathic pulmonary"),
+    "unh-02": (_CELL_FREE, r"FDA|Food and Drug|approv|licens|marketing authori"),
+    "unh-03": (r"amniotic", r"covid|sars-cov|coronavirus"),
+    "unh-04": (_PRODUCT, r"neuropathic|allodynia|hyperalgesia|nerve injur"),
+    "unh-05": (r"secretome|conditioned medi",
+               r"dose|dosage|dosing|protein content|cell.equivalent|normali[sz]|standardi"),
+    "unh-06": (r"amniotic fluid|amniotic-fluid|\bAFSC",
+               r"stem cell|stromal|mesenchymal|progenitor|secretome|conditioned medi|paracrine"),
+    "unh-07": (_PRODUCT + r"|vesicle|paracrine|secreted factor|mesenchymal|\bMSCs?\b",
+               r"neuroprotect|neuronal survival|neuron.{0,30}(protect|surviv)"),
+    "unh-08": (_PRODUCT, r"graft-versus-host|graft versus host|GVHD"),
+    "unh-09": (_CELL_FREE, r"\bcosts?\b|cost-effective|costly|cheap|inexpensive|expens|econom|price|afford"),
+    "unh-10": (_PRODUCT, r"atopic dermatitis|eczema"),
+    "unh-11": (_PRODUCT, r"volunteer|first-in-human|first in human|phase (I|1)\b|dose.escalat|adverse event"),
+    "unh-12": (r"induced pluripotent|iPSC|iPS cell|iPS-|\biPS\b",
+               r"secretome|conditioned medi|exosom|extracellular vesicle|paracrine"),
+    "unh-13": (_PRODUCT, r"osteopor|ovariectom|bone loss"),
+    "unh-14": (r"secretome|conditioned medi|exosom|extracellular vesicle",
+               (r"GMP|good manufacturing|clinical.grade|scale-up|scal(e|ing) up|large.scale|industrial|manufactur"
+                r"|bioprocess|bioreactor")),
+    "unh-15": (_PRODUCT, r"asherman|intrauterine adhesion|endometri"),
+    "unh-16": (_PRODUCT, r"ureteral obstruction|\bUUO\b|renal fibrosis|kidney fibrosis"),
+}
 
 
 def records_naming_both(absent_pairs: dict[str, tuple[str, str]]) -> dict[str, list[str]]:
@@ -236,6 +271,7 @@ def records_naming_both(absent_pairs: dict[str, tuple[str, str]]) -> dict[str, l
         (UNANSWERABLE_SET_2, ABSENT_PAIRS_2, {}),
         (UNANSWERABLE_SET_3, ABSENT_PAIRS_3, {}),
         (UNANSWERABLE_SET_4, ABSENT_PAIRS_4, {}),
+        (UNANSWERABLE_SET_5, ABSENT_PAIRS_5, {}),
     ],
 )
 def test_the_held_out_unanswerable_sets_ask_what_no_snapshot_record_holds(shared_dir, path, absent_pairs, known):
