@@ -201,6 +201,11 @@ class AnswerSettings(_Section):
         description="A question that names a cell-free product is answered only from the retrieved records that"
         " mention one, when any does (rag/answer/product_coverage.py; README 'Answers').",
     )
+    stem_cell_coverage: bool = Field(
+        True,
+        description="Refuse a question that names stem or stromal cells (MSCs, ADSCs, iPSCs, ...) when no cited record"
+        " names any (rag/answer/stem_cell_coverage.py; README 'Answers').",
+    )
     focus_coverage: bool = Field(
         True,
         description="Refuse a question about a cell product whose rare words (outside the profile's terms) no cited"

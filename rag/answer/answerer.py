@@ -30,6 +30,7 @@ from rag.answer.focus_coverage import focus_gap
 from rag.answer.product_coverage import PRODUCT_MISSING, covers_product, product_evidence
 from rag.answer.refusal import refusal_signal, refusal_text, refusal_threshold
 from rag.answer.routing import Route, Router, prefer
+from rag.answer.stem_cell_coverage import STEM_CELLS_MISSING, covers_stem_cells
 from rag.answer.study_type import StudyType, classify_study
 from rag.answer.support import SupportChecker
 from rag.answer.verdict import VerdictReader
@@ -254,6 +255,8 @@ class Answerer:
         cited_records = [by_pmid[p] for p in verified.cited_pmids]
         if not covers_product(prepared.question, cited_records):
             return self._refuse(prepared, backend, PRODUCT_MISSING, warnings, confidence=confidence)
+        if answer_settings.stem_cell_coverage and not covers_stem_cells(prepared.question, cited_records):
+            return self._refuse(prepared, backend, STEM_CELLS_MISSING, warnings, confidence=confidence)
         if answer_settings.facet_coverage and (gaps := facet_gaps(prepared.question, cited_records)):
             return self._refuse(prepared, backend, gaps[0].reason, warnings, confidence=confidence)
         if answer_settings.focus_coverage and (gap := focus_gap(prepared.question, cited_records)):

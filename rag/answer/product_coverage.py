@@ -13,8 +13,11 @@ from collections.abc import Iterable, Sequence
 from rag.types import Evidence
 
 _EV = r"\b(?:s?EVs?)\b"  # case-sensitive: "ev" is no abbreviation
+# The review's own words for the product count too ("cell-free therapy", "paracrine factors", "secreted
+# factors": the profile dictionaries read them as the secretome); "cell-free" alone does not ("cell-free DNA").
 NAMED_PRODUCT = re.compile(
-    rf"{_EV}|(?i:\b(?:exosom\w*|extracellular vesicles?|microvesicles?|secretomes?|conditioned medi(?:um|a))\b)"
+    rf"{_EV}|(?i:\b(?:exosom\w*|extracellular vesicles?|microvesicles?|secretomes?|conditioned medi(?:um|a)"
+    r"|cell-free (?:therap|approach|product|option|treatment|strateg)\w*|paracrine\w*|secreted factors?)\b)"
 )
 MENTIONED_PRODUCT = re.compile(
     rf"{_EV}|(?i:\b(?:exosom\w*|\w*vesic\w*|secretom\w*|conditioned medi(?:um|a)|paracrine|secret(?:ed|ion|ory)\w*)\b)"

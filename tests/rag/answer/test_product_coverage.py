@@ -26,7 +26,11 @@ VESICLE_STUDY = synthetic_evidence(
         ("Are EVs from cord MSCs safe?", True),
         ("Does the adipose MSC secretome raise VEGF?", True),
         ("Is conditioned media from amniotic cells dose dependent?", True),
+        ("What risks does a cell-free therapy avoid?", True),  # the review's own words for the product
+        ("Which paracrine factors of made-up stromal cells heal wounds?", True),
+        ("Are invented cells a source of secreted factors?", True),
         ("Do MSCs reduce infarct size?", False),
+        ("Is cell-free DNA a marker of invented tumours?", False),  # "cell-free" alone is no product
         ("Which proteins are secreted by fibroblasts?", False),  # secretion is no product
         ("Do the cells have an ev marker?", False),  # "ev" in lower case is no abbreviation
     ],
