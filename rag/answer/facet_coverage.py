@@ -10,14 +10,17 @@ something else and the service says so (README "Answers").
 The facets and their terms are the evidence profile's dictionaries (`rag/review/profile_terms.json`), so the
 answer and the evidence map read questions and records alike. Catch-all labels ("other") and a facet's
 "none" never count; a record names the question's phrase also inside a compound ("neuroinflammation" names
-"acute inflammation" where the record says "acute"). The disease area is checked only for questions about a
-cell product (MSCs, exosomes, a secretome, ...): elsewhere organ words are often incidental ("Is ameloblastoma a
-tumour of the brain?").
+"acute inflammation" where the record says "acute") or by its initials ("UC" names "ulcerative colitis"), and a
+question's exclusion clause ("apart from bone marrow, which tissues ...") asks nothing (`rag.answer.exclusions`).
+The disease area is checked only for questions about a cell product (MSCs, exosomes, a secretome, ...): elsewhere
+organ words are often incidental ("Is ameloblastoma a tumour of the brain?").
 """
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rag.answer.exclusions import without_exclusions
 from rag.retrieve.abbreviations import spell_out
 from rag.review.profile import Dictionaries, load_dictionaries
 from rag.text import WORD
@@ -27,6 +30,7 @@ CHECKED_FACETS = ("source", "preconditioning")
 PRODUCT_QUESTION_FACETS = ("indication",)
 CATCH_ALL = "other"
 COMPOUND_MIN = 6
+TOKEN = re.compile(r"[A-Za-z0-9]+")
 FACET_NOUNS = {"source": "cell source", "preconditioning": "preconditioning", "indication": "disease area"}
 
 
@@ -50,12 +54,23 @@ def named_labels(text: str, facet: str, dictionaries: Dictionaries) -> set[str]:
 
 
 def naming_phrases(text: str, facet: str, dictionaries: Dictionaries) -> dict[str, set[str]]:
-    """label -> the phrases of `text` (lower case) that name it."""
+    """label -> the phrases of `text` (lower case) that name it; terms of one label written next to each other
+    ("ulcerative" and "colitis") also count as one phrase."""
     terms = dictionaries.facets[facet]
+    spans = sorted(
+        (match.start(), match.end(), terms.group_labels[match.lastgroup])
+        for pattern in terms.term_patterns
+        for match in pattern.finditer(text)
+    )
     phrases: dict[str, set[str]] = {}
-    for pattern in terms.term_patterns:
-        for match in pattern.finditer(text):
-            phrases.setdefault(terms.group_labels[match.lastgroup], set()).add(match.group().lower())
+    run_start, run_end, run_label = None, None, None
+    for start, end, label in spans:
+        phrases.setdefault(label, set()).add(text[start:end].lower())
+        if label == run_label and not text[run_end:start].strip():
+            run_end = max(run_end, end)
+            phrases[label].add(text[run_start:run_end].lower())
+        else:
+            run_start, run_end, run_label = start, end, label
     return phrases
 
 
@@ -70,6 +85,13 @@ def names_phrase(record_words: set[str], phrase: str) -> bool:
     return all(names_word(record_words, part) for part in WORD.findall(phrase))
 
 
+def phrase_initials(phrase: str) -> str | None:
+    """"UC" for "ulcerative colitis": how a record that defined the phrase earlier (or a snippet cut after the
+    definition) writes it. Single words have none."""
+    words = WORD.findall(phrase)
+    return "".join(w[0] for w in words).upper() if len(words) > 1 else None
+
+
 def record_text(record: Evidence) -> str:
     """Title, passages and MeSH, the field's abbreviations spelled out ("OA", "AKI" name no area otherwise)."""
     return spell_out(" ".join([record.title, *(p.text for p in record.passages), *record.mesh]))
@@ -78,7 +100,7 @@ def record_text(record: Evidence) -> str:
 def facet_gaps(question: str, cited: Iterable[Evidence], dictionaries: Dictionaries | None = None) -> list[FacetGap]:
     """Every facet whose labels named in the question are not all mentioned by some cited record."""
     d = dictionaries or load_dictionaries()
-    question = spell_out(question)
+    question = spell_out(without_exclusions(question))
     facets = list(CHECKED_FACETS)
     if named_labels(question, "product", d):
         facets += PRODUCT_QUESTION_FACETS
@@ -87,6 +109,7 @@ def facet_gaps(question: str, cited: Iterable[Evidence], dictionaries: Dictionar
         return []  # most questions: the cited records need not be read at all
     texts = [record_text(record) for record in cited]
     record_words = [{w.lower() for w in WORD.findall(text)} for text in texts]
+    tokens = {token for text in texts for token in TOKEN.findall(text)}
     gaps = []
     for facet, labels in asked.items():
         mentioned = set().union(*(named_labels(text, facet, d) for text in texts))
@@ -95,6 +118,7 @@ def facet_gaps(question: str, cited: Iterable[Evidence], dictionaries: Dictionar
             label
             for label in labels - mentioned
             if not any(names_phrase(words, phrase) for phrase in phrases.get(label, ()) for words in record_words)
+            and not any(phrase_initials(phrase) in tokens for phrase in phrases.get(label, ()))
         }
         if missing:
             gaps.append(FacetGap(facet, tuple(sorted(missing))))

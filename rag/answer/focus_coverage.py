@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import lemminflect
 from wordfreq import zipf_frequency
 
+from rag.answer.exclusions import without_exclusions
 from rag.answer.facet_coverage import named_labels, names_word, record_text
 from rag.retrieve.abbreviations import spell_out
 from rag.review.profile import Dictionaries, load_dictionaries
@@ -116,7 +117,7 @@ def focus_words(question: str, dictionaries: Dictionaries | None = None) -> list
     d = dictionaries or load_dictionaries()
     terms = StemmedTerms()
     answer_kinds = {terms.stem(kind) for kind in ANSWER_KINDS}
-    words = words_of(without_subject_terms(spell_out(question), d))
+    words = words_of(without_subject_terms(spell_out(without_exclusions(question)), d))
     focus: dict[str, FocusWord] = {}
     for i, word in enumerate(words):
         if word not in focus and is_focus_word(word, terms, answer_kinds):

@@ -74,6 +74,24 @@ def test_a_compound_names_the_words_it_ends_with():
     assert [gap.labels for gap in facet_gaps("Do MSC exosomes protect the liver?", [delivery])] == [("liver",)]
 
 
+def test_a_record_may_write_the_questions_phrase_as_its_initials():
+    uc_only = synthetic_evidence(
+        "90000408", "Invented BM-MSC transplantation lowered the made-up activity index of UC.", title="Synthetic"
+    )
+    question = "Did bone marrow MSC transplantation help patients with ulcerative colitis?"
+    assert facet_gaps(question, [uc_only]) == []
+    assert [gap.labels for gap in facet_gaps(question, [ADIPOSE_KIDNEY])] == [("bone marrow",), ("immune / inflammatory",)]
+
+
+def test_an_exclusion_clause_asks_nothing_of_the_records():
+    # "apart from bone marrow" names what is not asked: a record on other sources answers it
+    question = "Apart from bone marrow, which sources of MSC exosomes heal made-up kidney injury?"
+    assert facet_gaps(question, [ADIPOSE_KIDNEY]) == []
+    assert [gap.labels for gap in facet_gaps("Do bone marrow MSC exosomes heal kidney injury?", [ADIPOSE_KIDNEY])] == [
+        ("bone marrow",)
+    ]
+
+
 def test_catch_all_labels_ask_nothing_of_the_records():
     # "cancer" maps to the indication "other": every record of another area would be "other" too
     assert facet_gaps("Do MSC exosomes promote cancer growth?", [ADIPOSE_KIDNEY]) == []

@@ -56,6 +56,10 @@ ANTIAPOPTOTIC = synthetic_evidence(
         ("Do Wharton's jelly MSC exosomes ease osteoarthritis?", []),
         # compounds are split: a record about the synovium names "synovium-derived"
         ("Why are synovium-derived MSCs a good cell source?", ["synovium"]),
+        # an exclusion clause names what is not asked
+        ("Apart from angiogenesis, what do MSC exosomes promote?", []),
+        ("What do MSC exosomes promote besides angiogenesis?", []),
+        ("Besides angiogenesis, do MSC exosomes promote ferroptosis?", ["ferroptosis"]),
     ],
 )
 def test_the_focus_is_the_rare_nominal_words_outside_the_profile_terms(question, words):
