@@ -17,6 +17,8 @@ from rag.display import plain_text
 
 SNIPPET_JOINER = re.compile(r"\s*(?:…|\.\.\.)\s+")
 SECTION_LABEL = re.compile(rf"^{SECTION_LABEL_WORDS}:\s+")
+# A label glued to the sentence before it ("... phenotype.METHODS: We ..."), as some sources joined sections.
+GLUED_SECTION_LABEL = re.compile(rf"(?<=[a-z0-9)\]%][.!?])(?={SECTION_LABEL_WORDS}:\s)")
 WORD = re.compile(r"[A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)*")
 # Lucene's English list plus the words every question carries but no abstract answers with (BM25 drops these).
 STOPWORDS = frozenset(
@@ -88,7 +90,7 @@ def split_sentences(text: str, *, truncated: bool = False) -> list[Sentence]:
     """
     sentences: list[Sentence] = []
     for part in SNIPPET_JOINER.split(text or ""):
-        for piece in split_prose(part.strip()):
+        for piece in split_prose(GLUED_SECTION_LABEL.sub(" ", part.strip())):
             cleaned = strip_section_label(piece).strip()
             if cleaned:
                 sentences.append(Sentence(cleaned, True))

@@ -93,6 +93,17 @@ def test_split_sentences_handles_labels_snippets_and_truncation() -> None:
     assert split_sentences("Expert snippet without a period", truncated=False)[0].complete
 
 
+def test_a_section_label_glued_to_the_sentence_before_it_still_splits() -> None:
+    text = "Synthetic cells grew 2.5-fold.METHODS: Invented mice were dosed.CONCLUSIONS: It held (made-up)."
+    assert [s.text for s in split_sentences(text)] == [
+        "Synthetic cells grew 2.5-fold.",
+        "Invented mice were dosed.",
+        "It held (made-up).",
+    ]
+    # a capitalised word after a period with no colon is no label: the fragment stays whole
+    assert len(split_sentences("The synthetic pH was 7.4.Methods were invented.")) == 1
+
+
 def test_a_sentence_starting_lower_case_after_a_citation_is_still_its_own_sentence() -> None:
     sentences = cited_sentences("Synthetic claim one [PMID:1]. these synthetic cells grew [PMID:2].")
     assert [(s.text, s.pmids) for s in sentences] == [
