@@ -186,6 +186,12 @@ class AnswerSettings(_Section):
         description="When the best sentences leave the verdict undetermined, read the top record's own passages "
         "(its conclusion comes last) and take that verdict if it is decided; it is then cited by that record.",
     )
+    verdict_reads_denials: bool = Field(
+        False,
+        description="A \"yes\" verdict turns to \"no\" when a quoted sentence denies what the question asks (a negation"
+        " followed within eight words by two of its content terms; rag/answer/negated_claims.py). Off: on held-out"
+        " BioASQ and PubMedQA test questions it gained one right verdict and lost one (README 'Answers').",
+    )
     facet_coverage: bool = Field(
         True,
         description="Refuse when the question names a cell source, a preconditioning or (about a cell product) a"

@@ -122,6 +122,7 @@ class Answerer:
             verdict_sentences=answer.verdict_sentences,
             verdict_records=answer.verdict_records,
             second_reading=answer.verdict_second_reading,
+            reads_denials=answer.verdict_reads_denials,
             verdict_top_record=answer.verdict_top_record,
             top_record_title=answer.top_record_title,
             cut_tails=answer.quote_cut_tails,

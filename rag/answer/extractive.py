@@ -24,6 +24,7 @@ from langchain_core.embeddings import Embeddings
 from rag.answer.citations import CITATION, CitedSentence
 from rag.answer.injection import reads_as_instruction
 from rag.answer.named_answers import NamedAnswer, names_sentence, rank_named_answers
+from rag.answer.negated_claims import denying_sentence
 from rag.answer.verdict import VerdictReader
 from rag.models.answer_spans import SpanTagger
 from rag.models.sentence_selector import SentenceCandidates, SentenceSelector, selector_features
@@ -352,6 +353,7 @@ class ExtractiveGenerator:
         rescue: float = 0.5,
         admit_records: bool = False,
         second_reading: bool = True,
+        reads_denials: bool = False,
         verdict_top_record: bool = True,
         top_record_title: bool = True,
         cut_tails: bool = True,
@@ -379,6 +381,7 @@ class ExtractiveGenerator:
         self.rescue = rescue
         self.admit_records = admit_records
         self.second_reading = second_reading
+        self.reads_denials = reads_denials
         self.verdict_top_record = verdict_top_record
         self.top_record_title = top_record_title
         self.cut_tails = cut_tails
@@ -567,7 +570,12 @@ class ExtractiveGenerator:
             second = self.verdict.read(question, [record_text(evidence[0])]) if own else None
             if second is not None and second.verdict != "undetermined":
                 reading, deciding = second, {(s.candidate.pmid, s.candidate.text) for s in own}
+        verdict, p_yes = reading.verdict, reading.p_yes
+        if verdict == "yes" and self.reads_denials:
+            denial = denying_sentence(question, [s.candidate.text for s in picked], self._terms)
+            if denial is not None:
+                # the model's P(yes) did not decide this verdict, so none is reported with it
+                verdict, p_yes = "no", None
+                deciding = {(s.candidate.pmid, s.candidate.text) for s in picked if s.candidate.text == denial}
         ordered = sorted(picked, key=lambda s: (s.candidate.pmid, s.candidate.text) not in deciding)
-        return ExtractiveAnswer(
-            render(ordered, reading.verdict), ordered, reading.verdict, reading.p_yes, best_relevance
-        )
+        return ExtractiveAnswer(render(ordered, verdict), ordered, verdict, p_yes, best_relevance)

@@ -138,6 +138,7 @@ def test_when_the_best_sentence_leaves_the_verdict_open_the_top_record_decides_i
         verdict_records=1,
         floor=0.1,
         second_reading=second_reading,
+        reads_denials=False,  # the negated sentence would turn a "yes" to "no": tested on its own below
     )
     answer = generator.answer(
         "Does synthetic secretome treatment reduce lung fibrosis in rats?", [top_record, negated], yes_no=True
@@ -150,6 +151,36 @@ def test_when_the_best_sentence_leaves_the_verdict_open_the_top_record_decides_i
     else:
         assert answer.verdict == "undetermined"
         assert cited_sentences(answer.text)[0].pmids == ["90000022"]
+
+
+@pytest.mark.parametrize("reads_denials", [True, False])
+def test_a_quoted_sentence_that_denies_the_question_turns_a_yes_to_no(embedder, reads_denials) -> None:  # noqa: F811
+    top_record = synthetic_passages(
+        "90000023",
+        "Synthetic rats with lung fibrosis were housed for eight weeks.",
+        "Collagen deposition in the synthetic lungs fell by half after the secretome course.",
+    )
+    denial = synthetic_passages(
+        "90000024", "In conclusion, synthetic secretome treatment did not reduce lung fibrosis in treated rats."
+    )
+    generator = ExtractiveGenerator(
+        embedder,
+        scorer=PairClassifier(RELEVANCE_MODEL),
+        verdict=VerdictReader(PairClassifier(VERDICT_MODEL), margin=0.1),
+        verdict_sentences=1,
+        verdict_records=1,
+        floor=0.1,
+        reads_denials=reads_denials,
+    )
+    answer = generator.answer(
+        "Does synthetic secretome treatment reduce lung fibrosis in rats?", [top_record, denial], yes_no=True
+    )
+    if reads_denials:
+        assert answer.verdict == "no" and answer.p_yes is None, "the model's P(yes) did not decide it"
+        assert answer.text.startswith("No: In conclusion, synthetic secretome treatment did not reduce")
+        assert cited_sentences(answer.text)[0].pmids == ["90000024"]
+    else:
+        assert answer.verdict == "yes"
 
 
 def test_the_verdict_reads_the_best_sentences_of_each_of_the_best_records() -> None:
