@@ -22,7 +22,11 @@ PHRASINGS = CURATED_SET.with_name("phrasings.jsonl")
 # Written on 2026-12-04 (sixth session) from on-topic records, reuse of other sets' gold records allowed, before any
 # new code ran on it; about half its questions are phrased in the seed review's vocabulary.
 ANSWERABLE_HELD_OUT_3 = CURATED_SET.with_name("answerable-heldout-3.jsonl")
-ANSWERABLE_SETS = (CURATED_SET, ANSWERABLE_HELD_OUT, ANSWERABLE_HELD_OUT_2, PHRASINGS, ANSWERABLE_HELD_OUT_3)
+# Written on 2026-12-04 (sixth session, later) from on-topic records, blind: mostly records no set used, asked for facts
+# no existing question asks, before any code ran on it.
+ANSWERABLE_HELD_OUT_4 = CURATED_SET.with_name("answerable-heldout-4.jsonl")
+ANSWERABLE_SETS = (CURATED_SET, ANSWERABLE_HELD_OUT, ANSWERABLE_HELD_OUT_2, PHRASINGS, ANSWERABLE_HELD_OUT_3,
+                   ANSWERABLE_HELD_OUT_4)
 
 
 @pytest.fixture(scope="module")
@@ -245,6 +249,33 @@ ABSENT_PAIRS_5 = {
     "unh-16": (_PRODUCT, r"ureteral obstruction|\bUUO\b|renal fibrosis|kidney fibrosis"),
 }
 
+# Written and committed on 2026-12-04 (sixth session, later) blind, before any code ran on it: a named product or
+# source (amniotic fluid stem cells, Zofin, MSC secretome, exosomes, EVs, placental or cord MSCs) with a detail no
+# snapshot record names with it; subjects and details are written wide (vesicle, paracrine, stem cell).
+UNANSWERABLE_SET_6 = CURATED_SET.with_name("unanswerable-6.jsonl")
+_SECRETED = r"exosom|extracellular vesicle|\bEVs?\b|vesicle|secretome|conditioned medi|paracrine|secreted factor"
+_MSC = r"mesenchymal|\bMSCs?\b|stromal cell"
+ABSENT_PAIRS_6 = {
+    "uni-01": (r"amniotic", r"hypox|low.oxygen|oxygen tension|normox|anoxi|\bO2\b|oxygen"),
+    "uni-02": (r"amniotic|zofin|zeo scien", r"cytokine|chemokine|growth factor"),
+    "uni-03": (_SECRETED + "|" + _MSC + r"|stem cell", r"\bburn(s|ed)?\b"),
+    "uni-04": (_SECRETED, r"mycoplasma"),
+    "uni-05": (r"exosom|vesicle|\bEVs?\b",
+               r"particle.to.protein|particles? per|protein ratio|particle (number|count|concentration)"),
+    "uni-06": (_SECRETED + "|" + _MSC, r"asthma|airway hyperrespons|airway inflamm|allergic airway"),
+    "uni-07": (_SECRETED + "|" + _MSC, r"parkinson|dopamin|substantia nigra|6-OHDA|MPTP"),
+    "uni-08": (_SECRETED, r"umbilical|wharton"),
+    "uni-09": (_SECRETED + "|" + _MSC + r"|stem cell",
+               r"wrinkle|photoag|skin aging|skin ageing|skin rejuvenat|cosmetic|cosmeceutic|aesthetic|anti-aging|anti-ageing"),
+    "uni-10": (_SECRETED + "|" + _MSC, r"multiple sclerosis|demyelinat|encephalomyelitis|\bEAE\b"),
+    "uni-11": (_SECRETED, (r"HCT/P|\b361\b|\b351\b|biologics licen|\bBLA\b|tissue product|\bbiologics?\b|medicinal product"
+                           r"|drug product|minimally manipulated")),
+    "uni-12": (_CELL_FREE + r"|\bEVs?\b|vesicle",
+               r"tumorigen|tumourigen|malignant transform|tumou?r formation|oncogen|cancer risk"),
+    "uni-13": (_SECRETED + "|" + _MSC, r"acute lung injur|lung injur|\bARDS\b|acute respiratory distress"),
+    "uni-14": (r"placent", r"exosom|vesicle|\bEVs?\b|secretome|conditioned medi|paracrine"),
+}
+
 
 def records_naming_both(absent_pairs: dict[str, tuple[str, str]]) -> dict[str, list[str]]:
     """question id -> snapshot PMIDs whose title and abstract match both the subject and the detail."""
@@ -272,6 +303,7 @@ def records_naming_both(absent_pairs: dict[str, tuple[str, str]]) -> dict[str, l
         (UNANSWERABLE_SET_3, ABSENT_PAIRS_3, {}),
         (UNANSWERABLE_SET_4, ABSENT_PAIRS_4, {}),
         (UNANSWERABLE_SET_5, ABSENT_PAIRS_5, {}),
+        (UNANSWERABLE_SET_6, ABSENT_PAIRS_6, {}),
     ],
 )
 def test_the_held_out_unanswerable_sets_ask_what_no_snapshot_record_holds(shared_dir, path, absent_pairs, known):
