@@ -25,8 +25,11 @@ ANSWERABLE_HELD_OUT_3 = CURATED_SET.with_name("answerable-heldout-3.jsonl")
 # Written on 2026-12-04 (sixth session, later) from on-topic records, blind: mostly records no set used, asked for facts
 # no existing question asks, before any code ran on it.
 ANSWERABLE_HELD_OUT_4 = CURATED_SET.with_name("answerable-heldout-4.jsonl")
+# Written on 2026-12-04 (sixth session, last) from on-topic records, blind: nine of its fourteen are yes/no questions as
+# a review author asks them (five "no"), before any code ran on it.
+ANSWERABLE_HELD_OUT_5 = CURATED_SET.with_name("answerable-heldout-5.jsonl")
 ANSWERABLE_SETS = (CURATED_SET, ANSWERABLE_HELD_OUT, ANSWERABLE_HELD_OUT_2, PHRASINGS, ANSWERABLE_HELD_OUT_3,
-                   ANSWERABLE_HELD_OUT_4)
+                   ANSWERABLE_HELD_OUT_4, ANSWERABLE_HELD_OUT_5)
 
 
 @pytest.fixture(scope="module")
@@ -276,6 +279,33 @@ ABSENT_PAIRS_6 = {
     "uni-14": (r"placent", r"exosom|vesicle|\bEVs?\b|secretome|conditioned medi|paracrine"),
 }
 
+# Written and committed on 2026-12-04 (sixth session, last) blind, before any code ran on it: ten of its fourteen are
+# "Have/Do/Does ..." questions; each pairs MSCs or their secreted products (subject written wide: any vesicle, secretome,
+# paracrine or secreted factor, MSC or stromal cell) with a disease, model, factor, donor trait or regulator that the
+# snapshot names only in records about other things.
+UNANSWERABLE_SET_7 = CURATED_SET.with_name("unanswerable-7.jsonl")
+_MSC_OR_SECRETED = _SECRETED + "|" + _MSC
+ABSENT_PAIRS_7 = {
+    "unj-01": (_MSC_OR_SECRETED,
+               r"stroke|cerebral ischemi|cerebral ischaemi|brain ischemi|brain ischaemi|middle cerebral artery|\bMCAO\b"),
+    "unj-02": (_MSC_OR_SECRETED, r"traumatic brain|brain injur|\bTBI\b|brain trauma|head injur|concussion"),
+    "unj-03": (_MSC_OR_SECRETED, r"hepatocyte growth factor|\bHGF\b|scatter factor"),
+    "unj-04": (_MSC_OR_SECRETED, r"TSG-6|TSG6|TNF-stimulated gene|TNFAIP6|TNF-inducible gene 6|necrosis factor-inducible gene 6"),
+    "unj-05": (_MSC_OR_SECRETED, r"duchenne|muscular dystroph|dystrophin|\bmdx\b"),
+    "unj-06": (_MSC_OR_SECRETED,
+               r"retinopath|diabetic retin|retinal (vascul|leak|neovascul)|macular edema|macular oedema"),
+    "unj-07": (_MSC_OR_SECRETED, (r"liver failure|hepatic failure|acute liver|fulminant|acetaminophen|paracetamol"
+                                  r"|galactosamine|liver injur|hepatic injur")),
+    "unj-08": (_MSC_OR_SECRETED, r"osteonecrosis|avascular necrosis|femoral head|necrosis of the femoral"),
+    "unj-09": (_MSC_OR_SECRETED, r"\bhorses?\b|equine|\bpon(y|ies)\b|canine|\bdogs?\b|feline|\bcats?\b|veterinar"),
+    "unj-10": (_MSC_OR_SECRETED, r"\bCOPD\b|chronic obstructive|emphysema|cigarette smoke|smoke exposure"),
+    "unj-11": (_MSC_OR_SECRETED, r"\bsex\b|gender|female donor|male donor|sex-specific|sex differen"),
+    "unj-12": (_MSC_OR_SECRETED, r"korea|\bMFDS\b"),
+    "unj-13": (_MSC_OR_SECRETED, r"quality attribute|\bCQAs?\b|specification"),
+    "unj-14": (_MSC_OR_SECRETED,
+               r"preeclampsia|pre-eclampsia|eclampsia|gestational hypertension|hypertensive disorders of pregnancy"),
+}
+
 
 def records_naming_both(absent_pairs: dict[str, tuple[str, str]]) -> dict[str, list[str]]:
     """question id -> snapshot PMIDs whose title and abstract match both the subject and the detail."""
@@ -304,6 +334,7 @@ def records_naming_both(absent_pairs: dict[str, tuple[str, str]]) -> dict[str, l
         (UNANSWERABLE_SET_4, ABSENT_PAIRS_4, {}),
         (UNANSWERABLE_SET_5, ABSENT_PAIRS_5, {}),
         (UNANSWERABLE_SET_6, ABSENT_PAIRS_6, {}),
+        (UNANSWERABLE_SET_7, ABSENT_PAIRS_7, {}),
     ],
 )
 def test_the_held_out_unanswerable_sets_ask_what_no_snapshot_record_holds(shared_dir, path, absent_pairs, known):
