@@ -212,6 +212,11 @@ class AnswerSettings(_Section):
         description="Refuse a question that names stem or stromal cells (MSCs, ADSCs, iPSCs, ...) when no cited record"
         " names any (rag/answer/stem_cell_coverage.py; README 'Answers').",
     )
+    yes_no_single_record: bool = Field(
+        True,
+        description="Refuse a yes/no answer when no single cited record names everything the question names (product,"
+        " stem cells, source, preconditioning, disease area); rag/answer/single_record.py; README 'Answers'.",
+    )
     focus_coverage: bool = Field(
         True,
         description="Refuse a question about a cell product whose rare words (outside the profile's terms) no cited"

@@ -30,6 +30,7 @@ from rag.answer.focus_coverage import focus_gap
 from rag.answer.product_coverage import PRODUCT_MISSING, covers_product, product_evidence
 from rag.answer.refusal import refusal_signal, refusal_text, refusal_threshold
 from rag.answer.routing import Route, Router, prefer
+from rag.answer.single_record import NO_SINGLE_RECORD, rests_on_one_record
 from rag.answer.stem_cell_coverage import STEM_CELLS_MISSING, covers_stem_cells
 from rag.answer.study_type import StudyType, classify_study
 from rag.answer.support import SupportChecker
@@ -262,6 +263,12 @@ class Answerer:
             return self._refuse(prepared, backend, gaps[0].reason, warnings, confidence=confidence)
         if answer_settings.focus_coverage and (gap := focus_gap(prepared.question, cited_records)):
             return self._refuse(prepared, backend, gap.reason, warnings, confidence=confidence)
+        if (
+            answer_settings.yes_no_single_record
+            and prepared.route.yes_no
+            and not rests_on_one_record(prepared.question, cited_records)
+        ):
+            return self._refuse(prepared, backend, NO_SINGLE_RECORD, warnings, confidence=confidence)
         supporting = supporting or {}
         citations = [
             self._citation(by_pmid[p], prepared.kinds[p], *supporting.get(p, (None, None)))

@@ -1,0 +1,26 @@
+"""A yes/no answer rests on one record that covers everything the question names.
+
+The coverage rules ask each thing a question names (a product, stem cells, a source, a preconditioning, a disease
+area) of the cited records together, and an answer can stitch them: asked whether MSC-derived EVs calm airway
+inflammation in allergic asthma, the service answered "Yes:" from an osteoarthritis study of MSC vesicles and an
+airway study of vesicles from no stem cell. A verdict is a claim that one study made, so for a yes/no question
+some single cited record must name all of them; other questions (lists, comparisons, summaries) may draw on several.
+"""
+
+from collections.abc import Iterable
+
+from rag.answer.facet_coverage import facet_gaps
+from rag.answer.product_coverage import covers_product
+from rag.answer.stem_cell_coverage import covers_stem_cells
+from rag.types import Evidence
+
+NO_SINGLE_RECORD = "no single record the answer cites names everything the yes/no question asks about"
+
+
+def covers_everything(question: str, record: Evidence) -> bool:
+    one = [record]
+    return covers_product(question, one) and covers_stem_cells(question, one) and not facet_gaps(question, one)
+
+
+def rests_on_one_record(question: str, cited: Iterable[Evidence]) -> bool:
+    return any(covers_everything(question, record) for record in cited)
