@@ -266,7 +266,12 @@ class Answerer:
         if (
             answer_settings.yes_no_single_record
             and prepared.route.yes_no
-            and not rests_on_one_record(prepared.question, cited_records)
+            and not rests_on_one_record(
+                prepared.question,
+                cited_records,
+                stem_cells=answer_settings.stem_cell_coverage,
+                facets=answer_settings.facet_coverage,
+            )
         ):
             return self._refuse(prepared, backend, NO_SINGLE_RECORD, warnings, confidence=confidence)
         supporting = supporting or {}

@@ -17,10 +17,19 @@ from rag.types import Evidence
 NO_SINGLE_RECORD = "no single record the answer cites names everything the yes/no question asks about"
 
 
-def covers_everything(question: str, record: Evidence) -> bool:
+def covers_everything(question: str, record: Evidence, *, stem_cells: bool = True, facets: bool = True) -> bool:
+    """The record names the question's product and, where those rules are on, its stem cells and facets."""
     one = [record]
-    return covers_product(question, one) and covers_stem_cells(question, one) and not facet_gaps(question, one)
+    return (
+        covers_product(question, one)
+        and (not stem_cells or covers_stem_cells(question, one))
+        and (not facets or not facet_gaps(question, one))
+    )
 
 
-def rests_on_one_record(question: str, cited: Iterable[Evidence]) -> bool:
-    return any(covers_everything(question, record) for record in cited)
+def rests_on_one_record(
+    question: str, cited: Iterable[Evidence], *, stem_cells: bool = True, facets: bool = True
+) -> bool:
+    """Some one cited record covers everything; `stem_cells` and `facets` follow the coverage rules' own settings,
+    so turning a rule off also stops it being asked of one record."""
+    return any(covers_everything(question, record, stem_cells=stem_cells, facets=facets) for record in cited)

@@ -27,6 +27,10 @@ def test_one_record_must_name_the_product_the_cells_and_the_disease_area():
     assert not rests_on_one_record(QUESTION, [JOINT_VESICLES, AIRWAY_VESICLES]), "stitched from two records"
     assert rests_on_one_record(QUESTION, [JOINT_VESICLES, AIRWAY_MSC_VESICLES])
     assert rests_on_one_record("Do the invented exosomes calm asthma?", [AIRWAY_VESICLES]), "no cells asked about"
+    # a coverage rule turned off is not asked of one record either
+    assert rests_on_one_record(QUESTION, [JOINT_VESICLES, AIRWAY_VESICLES], facets=False)
+    assert not rests_on_one_record(QUESTION, [AIRWAY_VESICLES], facets=False)
+    assert rests_on_one_record(QUESTION, [AIRWAY_VESICLES], facets=False, stem_cells=False)
 
 
 @pytest.fixture(scope="module")
