@@ -18,7 +18,6 @@ names "antifungal", "antifungal" names "fungal") and by the initials of the phra
 spectrometry").
 """
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -26,7 +25,7 @@ import lemminflect
 from wordfreq import zipf_frequency
 
 from rag.answer.exclusions import without_exclusions
-from rag.answer.facet_coverage import named_labels, names_word, record_text
+from rag.answer.facet_coverage import TOKEN, named_labels, names_word, record_text
 from rag.retrieve.abbreviations import spell_out
 from rag.review.profile import Dictionaries, load_dictionaries
 from rag.text import WORD, StemmedTerms
@@ -43,7 +42,6 @@ ANSWER_KINDS = frozenset({
     "organelle", "pathway", "protein", "receptor", "technique",
 })
 # fmt: on
-TOKEN = re.compile(r"[A-Za-z0-9]+")
 # Adjective and noun of one root ("fibrotic" / "fibrosis", "angiogenic" / "angiogenesis") stem apart; these endings,
 # longest first, are cut before comparing, leaving at least `ROOT_MIN` letters.
 DERIVATIONAL_ENDINGS = ("icity", "osis", "otic", "esis", "etic", "ical", "ity", "ory", "ion", "ic")
