@@ -61,6 +61,10 @@ class Evidence(BaseModel):
     relevance: float = Field(description="Best dense cosine similarity of a passage to the query, in [-1, 1].")
     passages: list[Passage] = Field(default_factory=list)
 
+    def joined_text(self, *, mesh: bool = False) -> str:
+        """Title and retrieved passages (and MeSH headings), joined: what the rules that read a record search."""
+        return " ".join([self.title, *(p.text for p in self.passages), *(self.mesh if mesh else ())])
+
 
 class Citation(BaseModel):
     """A cited record, with what a reviewer needs to judge it at a glance."""

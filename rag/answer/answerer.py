@@ -65,8 +65,7 @@ class Prepared:
 
 
 def study_type_of(item: Evidence) -> StudyType:
-    text = " ".join([item.title, *(p.text for p in item.passages)])
-    return classify_study(item.pub_types, item.mesh, item.trial_ids, text)
+    return classify_study(item.pub_types, item.mesh, item.trial_ids, item.joined_text())
 
 
 def verdict_in_text(text: str) -> Verdict:

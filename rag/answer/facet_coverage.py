@@ -94,7 +94,7 @@ def phrase_initials(phrase: str) -> str | None:
 
 def record_text(record: Evidence) -> str:
     """Title, passages and MeSH, the field's abbreviations spelled out ("OA", "AKI" name no area otherwise)."""
-    return spell_out(" ".join([record.title, *(p.text for p in record.passages), *record.mesh]))
+    return spell_out(record.joined_text(mesh=True))
 
 
 def facet_gaps(question: str, cited: Iterable[Evidence], dictionaries: Dictionaries | None = None) -> list[FacetGap]:

@@ -30,7 +30,7 @@ def names_product(question: str) -> bool:
 
 
 def mentions_product(record: Evidence) -> bool:
-    return MENTIONED_PRODUCT.search(" ".join([record.title, *(p.text for p in record.passages)])) is not None
+    return MENTIONED_PRODUCT.search(record.joined_text()) is not None
 
 
 def covers_product(question: str, cited: Iterable[Evidence]) -> bool:

@@ -28,10 +28,7 @@ def names_stem_cells(question: str) -> bool:
 
 
 def mentions_stem_cells(record: Evidence) -> bool:
-    return (
-        MENTIONED_STEM_CELLS.search(" ".join([record.title, *(p.text for p in record.passages), *record.mesh]))
-        is not None
-    )
+    return MENTIONED_STEM_CELLS.search(record.joined_text(mesh=True)) is not None
 
 
 def covers_stem_cells(question: str, cited: Iterable[Evidence]) -> bool:
