@@ -85,7 +85,7 @@ def names_phrase(record_words: set[str], phrase: str) -> bool:
     return all(names_word(record_words, part) for part in WORD.findall(phrase))
 
 
-def phrase_initials(phrase: str) -> str | None:
+def initials(phrase: str) -> str | None:
     """"UC" for "ulcerative colitis": how a record that defined the phrase earlier (or a snippet cut after the
     definition) writes it. Single words have none."""
     words = WORD.findall(phrase)
@@ -118,7 +118,7 @@ def facet_gaps(question: str, cited: Iterable[Evidence], dictionaries: Dictionar
             label
             for label in labels - mentioned
             if not any(names_phrase(words, phrase) for phrase in phrases.get(label, ()) for words in record_words)
-            and not any(phrase_initials(phrase) in tokens for phrase in phrases.get(label, ()))
+            and not any(initials(phrase) in tokens for phrase in phrases.get(label, ()))
         }
         if missing:
             gaps.append(FacetGap(facet, tuple(sorted(missing))))

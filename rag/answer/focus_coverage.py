@@ -25,7 +25,7 @@ import lemminflect
 from wordfreq import zipf_frequency
 
 from rag.answer.exclusions import without_exclusions
-from rag.answer.facet_coverage import TOKEN, named_labels, names_word, record_text
+from rag.answer.facet_coverage import TOKEN, initials, named_labels, names_word, record_text
 from rag.retrieve.abbreviations import spell_out
 from rag.review.profile import Dictionaries, load_dictionaries
 from rag.text import WORD, StemmedTerms
@@ -88,13 +88,13 @@ def is_focus_word(word: str, terms: StemmedTerms, answer_kinds: set[str]) -> boo
 
 def phrase_initials(words: list[str], end: int, stopwords: frozenset[str]) -> frozenset[str]:
     """Initials of the two- and three-word noun phrases ending at words[end] ("mass spectrometry": "MS")."""
-    initials = set()
+    found = set()
     for start in (end - 1, end - 2):
         phrase = words[start : end + 1] if start >= 0 else []
         if not phrase or any(w in stopwords or not can_be_nominal(w) for w in phrase[:-1]):
             break
-        initials.add("".join(w[0] for w in phrase).upper())
-    return frozenset(initials)
+        found.add(initials(" ".join(phrase)))
+    return frozenset(found)
 
 
 def root(word: str) -> str:
