@@ -120,16 +120,21 @@ def test_yes_no_verdict_is_read_from_the_evidence(reading_generator: ExtractiveG
     assert reading_generator.answer(question, positive, yes_no=False).verdict is None
 
 
-@pytest.mark.parametrize("second_reading", [True, False])
-def test_when_the_best_sentence_leaves_the_verdict_open_the_top_record_decides_it(embedder, second_reading) -> None:  # noqa: F811
-    top_record = synthetic_passages(
-        "90000021",
-        "Synthetic rats with lung fibrosis were housed for eight weeks.",
-        "Collagen deposition in the synthetic lungs fell by half after the secretome course.",
-    )
-    negated = synthetic_passages(
-        "90000022", "In conclusion, synthetic secretome treatment did not reduce lung fibrosis in treated rats."
-    )
+# A top record whose own passages read as "yes", and a second record whose one sentence, the most relevant to the
+# question, denies it.
+FIBROSIS_TOP_RECORD = synthetic_passages(
+    "90000021",
+    "Synthetic rats with lung fibrosis were housed for eight weeks.",
+    "Collagen deposition in the synthetic lungs fell by half after the secretome course.",
+)
+FIBROSIS_DENIAL = synthetic_passages(
+    "90000022", "In conclusion, synthetic secretome treatment did not reduce lung fibrosis in treated rats."
+)
+FIBROSIS_QUESTION = "Does synthetic secretome treatment reduce lung fibrosis in rats?"
+
+
+def fibrosis_answer(embedder, **options):  # noqa: F811
+    """The answer to FIBROSIS_QUESTION from both records, by a generator reading one sentence of one record."""
     generator = ExtractiveGenerator(
         embedder,
         scorer=PairClassifier(RELEVANCE_MODEL),
@@ -137,12 +142,15 @@ def test_when_the_best_sentence_leaves_the_verdict_open_the_top_record_decides_i
         verdict_sentences=1,
         verdict_records=1,
         floor=0.1,
-        second_reading=second_reading,
-        reads_denials=False,  # the negated sentence would turn a "yes" to "no": tested on its own below
+        **options,
     )
-    answer = generator.answer(
-        "Does synthetic secretome treatment reduce lung fibrosis in rats?", [top_record, negated], yes_no=True
-    )
+    return generator.answer(FIBROSIS_QUESTION, [FIBROSIS_TOP_RECORD, FIBROSIS_DENIAL], yes_no=True)
+
+
+@pytest.mark.parametrize("second_reading", [True, False])
+def test_when_the_best_sentence_leaves_the_verdict_open_the_top_record_decides_it(embedder, second_reading) -> None:  # noqa: F811
+    # the denying sentence would turn a "yes" to "no": tested on its own below
+    answer = fibrosis_answer(embedder, second_reading=second_reading, reads_denials=False)
     # The most relevant sentence is the negated one, which the model reads as a coin flip (undetermined at
     # margin 0.1); the top record's own passages read as "yes", and the verdict is then cited by that record.
     if second_reading:
@@ -155,30 +163,11 @@ def test_when_the_best_sentence_leaves_the_verdict_open_the_top_record_decides_i
 
 @pytest.mark.parametrize("reads_denials", [True, False])
 def test_a_quoted_sentence_that_denies_the_question_turns_a_yes_to_no(embedder, reads_denials) -> None:  # noqa: F811
-    top_record = synthetic_passages(
-        "90000023",
-        "Synthetic rats with lung fibrosis were housed for eight weeks.",
-        "Collagen deposition in the synthetic lungs fell by half after the secretome course.",
-    )
-    denial = synthetic_passages(
-        "90000024", "In conclusion, synthetic secretome treatment did not reduce lung fibrosis in treated rats."
-    )
-    generator = ExtractiveGenerator(
-        embedder,
-        scorer=PairClassifier(RELEVANCE_MODEL),
-        verdict=VerdictReader(PairClassifier(VERDICT_MODEL), margin=0.1),
-        verdict_sentences=1,
-        verdict_records=1,
-        floor=0.1,
-        reads_denials=reads_denials,
-    )
-    answer = generator.answer(
-        "Does synthetic secretome treatment reduce lung fibrosis in rats?", [top_record, denial], yes_no=True
-    )
+    answer = fibrosis_answer(embedder, reads_denials=reads_denials)
     if reads_denials:
         assert answer.verdict == "no" and answer.p_yes is None, "the model's P(yes) did not decide it"
         assert answer.text.startswith("No: In conclusion, synthetic secretome treatment did not reduce")
-        assert cited_sentences(answer.text)[0].pmids == ["90000024"]
+        assert cited_sentences(answer.text)[0].pmids == ["90000022"]
     else:
         assert answer.verdict == "yes"
 
