@@ -28,8 +28,11 @@ ANSWERABLE_HELD_OUT_4 = CURATED_SET.with_name("answerable-heldout-4.jsonl")
 # Written on 2026-12-04 (sixth session, last) from on-topic records, blind: nine of its fourteen are yes/no questions as
 # a review author asks them (five "no"), before any code ran on it.
 ANSWERABLE_HELD_OUT_5 = CURATED_SET.with_name("answerable-heldout-5.jsonl")
+# Written on 2026-12-04 (seventh session) from on-topic records, blind: twelve of its sixteen ask about records no set
+# used, seven are yes/no questions (four "no"), before any code ran on it.
+ANSWERABLE_HELD_OUT_6 = CURATED_SET.with_name("answerable-heldout-6.jsonl")
 ANSWERABLE_SETS = (CURATED_SET, ANSWERABLE_HELD_OUT, ANSWERABLE_HELD_OUT_2, PHRASINGS, ANSWERABLE_HELD_OUT_3,
-                   ANSWERABLE_HELD_OUT_4, ANSWERABLE_HELD_OUT_5)
+                   ANSWERABLE_HELD_OUT_4, ANSWERABLE_HELD_OUT_5, ANSWERABLE_HELD_OUT_6)
 
 
 @pytest.fixture(scope="module")
@@ -306,6 +309,29 @@ ABSENT_PAIRS_7 = {
                r"preeclampsia|pre-eclampsia|eclampsia|gestational hypertension|hypertensive disorders of pregnancy"),
 }
 
+# Written and committed on 2026-12-04 (seventh session) blind, before any code ran on it: MSCs or their secreted
+# products (subject written wide, as in ABSENT_PAIRS_7) with a disease, factor, regulator, culture supplement, route,
+# donor trait or product class that no snapshot record names with them; twelve are yes/no-shaped.
+UNANSWERABLE_SET_8 = CURATED_SET.with_name("unanswerable-8.jsonl")
+ABSENT_PAIRS_8 = {
+    "unk-01": (_MSC_OR_SECRETED, r"sj[oö]gren|sialadenitis|salivary gland hypofunction|xerostomia|dry mouth"),
+    "unk-02": (_MSC_OR_SECRETED, r"prostaglandin|\bPGE2\b|PGE\(2\)|cyclooxygenase|\bCOX-?2\b"),
+    "unk-03": (_MSC_OR_SECRETED, r"indoleamine|\bIDO\b|kynurenine|tryptophan"),
+    "unk-04": (_MSC_OR_SECRETED, r"china|chinese|\bNMPA\b|\bCFDA\b|national medical products"),
+    "unk-05": (_MSC_OR_SECRETED, (r"platelet lysate|fetal bovine serum|foetal bovine serum|\bFBS\b|\bFCS\b|fetal calf"
+                                  r"|xeno-free|xenofree|serum-free|serum free|animal-free|culture supplement")),
+    "unk-06": (_MSC_OR_SECRETED, r"inhal|nebuli[sz]|aerosol|intratracheal|airway delivery"),
+    "unk-07": (_MSC_OR_SECRETED, r"miR-146|microRNA-146|mir146"),
+    "unk-08": (_MSC_OR_SECRETED, r"\bHLA\b|histocompatib|\bMHC\b|alloimmun|allosensiti"),
+    "unk-09": (_MSC_OR_SECRETED + r"|stem cell",
+               r"urine-derived stem|urine stem cell|urinary stem cell|urine-derived (mesenchymal|stromal)|urine-derived cells"),
+    "unk-10": (_MSC_OR_SECRETED + r"|stem cell", r"venous (leg )?ulcer|leg ulcer|venous insufficiency|chronic venous"),
+    "unk-11": (_MSC_OR_SECRETED, r"medical device|device regulation|class III|combination product"),
+    "unk-12": (_MSC_OR_SECRETED, r"stanniocalcin|\bSTC-?1\b"),
+    "unk-13": (_MSC_OR_SECRETED + r"|stem cell", r"keloid|hypertrophic scar|scar formation|scarring|\bscars?\b"),
+    "unk-14": (_MSC_OR_SECRETED, r"crohn|fistula|perianal"),
+}
+
 
 def records_naming_both(absent_pairs: dict[str, tuple[str, str]]) -> dict[str, list[str]]:
     """question id -> snapshot PMIDs whose title and abstract match both the subject and the detail."""
@@ -335,6 +361,7 @@ def records_naming_both(absent_pairs: dict[str, tuple[str, str]]) -> dict[str, l
         (UNANSWERABLE_SET_5, ABSENT_PAIRS_5, {}),
         (UNANSWERABLE_SET_6, ABSENT_PAIRS_6, {}),
         (UNANSWERABLE_SET_7, ABSENT_PAIRS_7, {}),
+        (UNANSWERABLE_SET_8, ABSENT_PAIRS_8, {}),
     ],
 )
 def test_the_held_out_unanswerable_sets_ask_what_no_snapshot_record_holds(shared_dir, path, absent_pairs, known):
