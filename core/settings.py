@@ -121,7 +121,7 @@ class AnswerSettings(_Section):
     max_sentences: int = Field(5, ge=1, le=20, description="Sentences in an extractive answer.")
     max_sentences_per_record: int = Field(2, ge=1, description="Sentences one record may contribute.")
     max_sentences_top_record: int = Field(
-        3,
+        4,
         ge=1,
         description="Sentences the record retrieval ranks first may contribute (it also offers its title and cut"
         " tail); README, 'Answers'.",
@@ -134,6 +134,12 @@ class AnswerSettings(_Section):
     )
     sentence_pool: int = Field(
         12, ge=1, description="Candidate sentences the cross-encoder reads per answer (its cost: about 13 ms each)."
+    )
+    read_top_records: int = Field(
+        1,
+        ge=0,
+        description="Records, in retrieval order, whose every candidate sentence the cross-encoder reads besides"
+        " the `sentence_pool` (a finding worded unlike the question can fall outside the pool); README, 'Answers'.",
     )
     sentence_rescue: float = Field(
         0.5,

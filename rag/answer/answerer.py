@@ -119,6 +119,7 @@ class Answerer:
             verdict=VerdictReader(verdict, answer.verdict_margin) if verdict is not None else None,
             selector=selector,
             pool=answer.sentence_pool,
+            read_records=answer.read_top_records,
             verdict_sentences=answer.verdict_sentences,
             verdict_records=answer.verdict_records,
             second_reading=answer.verdict_second_reading,

@@ -340,6 +340,7 @@ class ExtractiveGenerator:
         verdict: VerdictReader | None = None,
         selector: SentenceSelector | None = None,
         pool: int = 24,
+        read_records: int = 0,
         verdict_sentences: int = 3,
         verdict_records: int = 3,
         max_sentences: int = 5,
@@ -368,6 +369,7 @@ class ExtractiveGenerator:
         self.verdict = verdict
         self.selector = selector
         self.pool = pool
+        self.read_records = read_records
         self.verdict_sentences = verdict_sentences
         self.verdict_records = verdict_records
         self.rank_weight = rank_weight
@@ -419,7 +421,10 @@ class ExtractiveGenerator:
         first_pass = (1 - self.lexical_weight) * similarity + self.lexical_weight * lexical
         if self.scorer is None:
             return Scored(candidates, vectors, first_pass, similarity, first_pass)
-        pool = np.argsort(-first_pass, kind="stable")[: self.pool]
+        pool = np.union1d(
+            np.argsort(-first_pass, kind="stable")[: self.pool],
+            [i for i, c in enumerate(candidates) if c.record_rank < self.read_records],
+        ).astype(int)
         relevance = np.full(len(candidates), -1.0)
         relevance[pool] = sigmoid(self.scorer.scores(question, [candidates[i].text for i in pool]))
         return Scored(candidates, vectors, relevance, similarity, first_pass)

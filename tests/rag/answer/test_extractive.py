@@ -289,9 +289,32 @@ def test_the_top_record_may_give_three_sentences_the_others_two(embedder) -> Non
     question = "What did synthetic vesicles do in made-up mice?"
     sentences = [f"Synthetic vesicles lowered made-up marker {n} in imaginary mice." for n in ("A", "B", "C", "D")]
     evidence = [synthetic_evidence("90000032", *sentences), synthetic_evidence("90000033", *sentences[::-1])]
-    answer = ExtractiveGenerator(embedder, max_sentences=5, max_per_record=2, diversity=0.0).answer(question, evidence)
+    generator = ExtractiveGenerator(embedder, max_sentences=5, max_per_record=2, max_per_top_record=3, diversity=0.0)
+    answer = generator.answer(question, evidence)
     assert [s.candidate.pmid for s in answer.sentences].count("90000032") == 3
     assert [s.candidate.pmid for s in answer.sentences].count("90000033") == 2
+
+
+@pytest.mark.parametrize("read_records", [0, 1])
+def test_the_cross_encoder_reads_the_top_record_whole_besides_the_pool(embedder, read_records) -> None:  # noqa: F811
+    question = "Which stains showed that synthetic stromal cells made cartilage?"
+    top = synthetic_evidence(
+        "90000034",
+        "Synthetic stromal cells were grown in pellets for three imaginary weeks.",
+        "Made-up Alcian Blue and Safranin O staining were performed on the synthetic pellets.",
+        "The imaginary pellets of synthetic stromal cells made cartilage matrix.",
+    )
+    other = synthetic_evidence("90000035", "Synthetic stromal cells made cartilage in made-up pellets of synthetic stromal cells.")
+    generator = ExtractiveGenerator(
+        embedder, scorer=PairClassifier(RELEVANCE_MODEL), pool=1, read_records=read_records
+    )
+    scored = generator.score_candidates(question, [top, other])
+    read = {c.pmid for c, relevance in zip(scored.candidates, scored.relevance) if relevance > -1}
+    top_read = [relevance > -1 for c, relevance in zip(scored.candidates, scored.relevance) if c.pmid == "90000034"]
+    if read_records:
+        assert all(top_read) and "90000035" in read, "the top record whole, and the pool's best sentence besides"
+    else:
+        assert sum(top_read) + ("90000035" in read) == 1, "the pool alone: one sentence read"
 
 
 @pytest.fixture(scope="module")
