@@ -11,6 +11,7 @@ from rag.models.pair_classifier import PairClassifier
 from rag.models.sentence_selector import FEATURES, SentenceSelector
 from tests.rag.answer.answer_fixtures import embedder  # noqa: F401 (fixture)
 from train.sentence_selector import (
+    F1_BAND,
     Case,
     choose_threshold,
     examples,
@@ -88,13 +89,14 @@ def test_f1_weighs_recall_and_precision_alike() -> None:
     assert f1({"key_fact_recall": None, "citation_gold_precision": None}) == 0.0
 
 
-def test_the_threshold_with_the_best_f1_cites_better_than_the_rule(generator, trusts_the_cross_encoder) -> None:
+def test_the_highest_threshold_near_the_best_f1_cites_better_than_the_rule(generator, trusts_the_cross_encoder) -> None:
     threshold, rule, grid = choose_threshold(generator, [(trusts_the_cross_encoder, CASES)])
     chosen = grid[threshold]
+    best = max(f1(r) for r in grid.values())
     assert chosen["key_fact_recall"] >= rule["key_fact_recall"]
     assert chosen["citation_gold_precision"] == 1.0 > rule["citation_gold_precision"]
-    assert f1(chosen) == max(f1(r) for r in grid.values())
-    assert all(f1(grid[t]) < f1(chosen) for t in grid if t < threshold)  # ties go to the lowest threshold
+    assert f1(chosen) >= best - F1_BAND
+    assert all(f1(grid[t]) < best - F1_BAND for t in grid if t > threshold), "within the band the highest is taken"
     assert replay(with_selector(generator, trusts_the_cross_encoder.with_threshold(threshold)), CASES) == chosen
 
 
