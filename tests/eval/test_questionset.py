@@ -31,8 +31,11 @@ ANSWERABLE_HELD_OUT_5 = CURATED_SET.with_name("answerable-heldout-5.jsonl")
 # Written on 2026-12-04 (seventh session) from on-topic records, blind: twelve of its sixteen ask about records no set
 # used, seven are yes/no questions (four "no"), before any code ran on it.
 ANSWERABLE_HELD_OUT_6 = CURATED_SET.with_name("answerable-heldout-6.jsonl")
+# Written on 2026-12-04 (seventh session, later) from on-topic records, blind: everyday, loosely worded questions, nine of
+# sixteen paraphrased away from their records' words (lay terms, synonyms), six yes/no (three "no"), before any code ran.
+ANSWERABLE_HELD_OUT_7 = CURATED_SET.with_name("answerable-heldout-7.jsonl")
 ANSWERABLE_SETS = (CURATED_SET, ANSWERABLE_HELD_OUT, ANSWERABLE_HELD_OUT_2, PHRASINGS, ANSWERABLE_HELD_OUT_3,
-                   ANSWERABLE_HELD_OUT_4, ANSWERABLE_HELD_OUT_5, ANSWERABLE_HELD_OUT_6)
+                   ANSWERABLE_HELD_OUT_4, ANSWERABLE_HELD_OUT_5, ANSWERABLE_HELD_OUT_6, ANSWERABLE_HELD_OUT_7)
 
 
 @pytest.fixture(scope="module")
@@ -332,6 +335,33 @@ ABSENT_PAIRS_8 = {
     "unk-14": (_MSC_OR_SECRETED, r"crohn|fistula|perianal"),
 }
 
+# Written and committed on 2026-12-04 (seventh session, later) blind, before any code ran on it: MSCs, stem cells or their
+# secreted products (subject written wide: any vesicle, secretome, paracrine or secreted factor, MSC, stromal or stem
+# cell) with a disease, factor, preconditioning, targeting, tissue source, product parameter, regulator or payer that no
+# snapshot record names with them; many are asked in lay words ("high blood pressure", "fat-derived").
+UNANSWERABLE_SET_9 = CURATED_SET.with_name("unanswerable-9.jsonl")
+_ANY_STEM_OR_SECRETED = _MSC_OR_SECRETED + r"|stem cell"
+ABSENT_PAIRS_9 = {
+    "unl-01": (_ANY_STEM_OR_SECRETED, r"hypertens|blood pressure|antihypertens|\bRAAS\b|angiotensin"),
+    "unl-02": (_ANY_STEM_OR_SECRETED, (r"cerebral palsy|hypoxic.isch(a)?emic|neonatal encephalopathy|\bHIE\b|birth asphyxia"
+                                       r"|perinatal asphyxia|neonatal brain injur|perinatal brain injur")),
+    "unl-03": (_ANY_STEM_OR_SECRETED, r"macular|\bAMD\b|geographic atrophy|retinal pigment epitheli|\bRPE\b"),
+    "unl-04": (_ANY_STEM_OR_SECRETED, r"rotator cuff|supraspinatus|shoulder|tendon-to-bone|tendon-bone|tendon to bone|enthes"),
+    "unl-05": (_ANY_STEM_OR_SECRETED, r"melatonin"),
+    "unl-06": (_ANY_STEM_OR_SECRETED, r"keratinocyte growth factor|\bKGF\b|FGF-?7\b|fibroblast growth factor.7"),
+    "unl-07": (_ANY_STEM_OR_SECRETED, r"vitamin D|calcitriol|cholecalciferol|1,25-dihydroxy|\bVDR\b"),
+    "unl-08": (_ANY_STEM_OR_SECRETED, (r"\bRVG\b|rabies virus glycoprotein|Lamp2b|targeting peptide|targeting ligand"
+                                       r"|brain-targeting|brain targeting|surface-engineer|surface engineer|surface modif|decorat")),
+    "unl-09": (_ANY_STEM_OR_SECRETED, r"tonsil"),
+    "unl-10": (_ANY_STEM_OR_SECRETED, r"periost"),
+    "unl-11": (_ANY_STEM_OR_SECRETED, r"zeta potential|zeta-potential|ζ-potential|surface charge"),
+    "unl-12": (_ANY_STEM_OR_SECRETED, r"\bMHRA\b|medicines and healthcare|united kingdom|\bUK\b|britain|british|england"),
+    "unl-13": (_ANY_STEM_OR_SECRETED, (r"hospital exemption|compassionate|unproven|unlicensed|direct-to-consumer"
+                                       r"|stem cell tourism|clinics? (sell|offer|market)|unapproved|for-profit|warning letter")),
+    "unl-14": (_ANY_STEM_OR_SECRETED, (r"reimburs|insurance|insurer|health technology assessment|payer|coverage decision"
+                                       r"|out-of-pocket")),
+}
+
 
 def records_naming_both(absent_pairs: dict[str, tuple[str, str]]) -> dict[str, list[str]]:
     """question id -> snapshot PMIDs whose title and abstract match both the subject and the detail."""
@@ -362,6 +392,7 @@ def records_naming_both(absent_pairs: dict[str, tuple[str, str]]) -> dict[str, l
         (UNANSWERABLE_SET_6, ABSENT_PAIRS_6, {}),
         (UNANSWERABLE_SET_7, ABSENT_PAIRS_7, {}),
         (UNANSWERABLE_SET_8, ABSENT_PAIRS_8, {}),
+        (UNANSWERABLE_SET_9, ABSENT_PAIRS_9, {}),
     ],
 )
 def test_the_held_out_unanswerable_sets_ask_what_no_snapshot_record_holds(shared_dir, path, absent_pairs, known):
