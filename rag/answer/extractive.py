@@ -402,7 +402,9 @@ class ExtractiveGenerator:
     ) -> "Scored":
         """Candidates with their unit vectors, relevance to the question, cosine to it, first-pass score.
 
-        With a scorer, candidates outside the first-pass pool get relevance -1 (never eligible)."""
+        With a scorer, the cross-encoder reads the first-pass pool and every candidate of the `read_records`
+        records retrieval ranks first (a finding worded unlike the question falls outside the pool); the others
+        get relevance -1 (never eligible)."""
         candidates = [
             c
             for c in candidate_sentences(evidence, top_title=self.top_record_title, cut_tails=self.cut_tails)
