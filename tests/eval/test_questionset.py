@@ -34,8 +34,13 @@ ANSWERABLE_HELD_OUT_6 = CURATED_SET.with_name("answerable-heldout-6.jsonl")
 # Written on 2026-12-04 (seventh session, later) from on-topic records, blind: everyday, loosely worded questions, nine of
 # sixteen paraphrased away from their records' words (lay terms, synonyms), six yes/no (three "no"), before any code ran.
 ANSWERABLE_HELD_OUT_7 = CURATED_SET.with_name("answerable-heldout-7.jsonl")
+# Written on 2026-12-04 for the next session from on-topic records, blind, and committed before any run on it: eight
+# yes/no questions (four "yes", four "no", the "no" carried by a negation, a scope, a stated gap or a selective cargo) and
+# eight factoid or list questions whose key facts are short terms of a gold record.
+ANSWERABLE_HELD_OUT_8 = CURATED_SET.with_name("answerable-heldout-8.jsonl")
 ANSWERABLE_SETS = (CURATED_SET, ANSWERABLE_HELD_OUT, ANSWERABLE_HELD_OUT_2, PHRASINGS, ANSWERABLE_HELD_OUT_3,
-                   ANSWERABLE_HELD_OUT_4, ANSWERABLE_HELD_OUT_5, ANSWERABLE_HELD_OUT_6, ANSWERABLE_HELD_OUT_7)
+                   ANSWERABLE_HELD_OUT_4, ANSWERABLE_HELD_OUT_5, ANSWERABLE_HELD_OUT_6, ANSWERABLE_HELD_OUT_7,
+                   ANSWERABLE_HELD_OUT_8)
 
 
 @pytest.fixture(scope="module")
@@ -362,6 +367,31 @@ ABSENT_PAIRS_9 = {
                                        r"|out-of-pocket")),
 }
 
+# Written and committed on 2026-12-04 for the next session, blind, before any code ran on it: MSCs, stem cells or their
+# secreted products (subject written as wide as ABSENT_PAIRS_9; unm-14 adds amniotic and placental sources) with a
+# pathway, source, disease, kind of study, shipping condition, regulator or donor consent that no snapshot record names
+# with them; seven are yes/no-shaped.
+UNANSWERABLE_SET_10 = CURATED_SET.with_name("unanswerable-10.jsonl")
+ABSENT_PAIRS_10 = {
+    "unm-01": (_ANY_STEM_OR_SECRETED, r"autophag|\bLC3|beclin|mitophag|\bATG\d"),
+    "unm-02": (_ANY_STEM_OR_SECRETED, r"NLRP3|inflammasome|pyroptos|caspase-1|gasdermin"),
+    "unm-03": (_ANY_STEM_OR_SECRETED, (r"Nrf2|NFE2L2|nuclear factor erythroid|heme oxygenase|haem oxygenase|\bHO-1\b|Keap1"
+                                       r"|antioxidant response element")),
+    "unm-04": (_ANY_STEM_OR_SECRETED, r"neutrophil extracellular trap|\bNETs\b|NETosis"),
+    "unm-05": (_ANY_STEM_OR_SECRETED, r"chorion|chorionic|chorio-?decidua|fetal membrane|foetal membrane"),
+    "unm-06": (_ANY_STEM_OR_SECRETED, r"gingiv|gum tissue|\bgums\b"),
+    "unm-07": (_ANY_STEM_OR_SECRETED,
+               r"liposuction|lipoaspirat|lipo-aspirat|fat harvest|fat graft|abdominoplast|adipose harvest"),
+    "unm-08": (_ANY_STEM_OR_SECRETED, r"huntington|huntingtin|polyglutamine|\bR6/2\b|3-nitropropionic|quinolinic"),
+    "unm-09": (_ANY_STEM_OR_SECRETED, r"influenza|\bH1N1|\bH5N1|\bH7N9|\bH9N2|\bflu\b|orthomyxo"),
+    "unm-10": (_ANY_STEM_OR_SECRETED, r"myasthen|acetylcholine receptor antibod|neuromuscular junction"),
+    "unm-11": (_ANY_STEM_OR_SECRETED, r"meta-analys|meta analys|metaanalys|systematic review|pooled analysis|pooled data"),
+    "unm-12": (_ANY_STEM_OR_SECRETED, (r"room temperature|ambient temperature|\bshipping\b|\bshipment|cold chain"
+                                       r"|transport(ation)? (temperature|condition)")),
+    "unm-13": (_ANY_STEM_OR_SECRETED, r"\bindia\b|\bindian\b|CDSCO|central drugs standard"),
+    "unm-14": (_ANY_STEM_OR_SECRETED + r"|amniotic|placent", r"informed consent|\bconsent"),
+}
+
 
 def records_naming_both(absent_pairs: dict[str, tuple[str, str]]) -> dict[str, list[str]]:
     """question id -> snapshot PMIDs whose title and abstract match both the subject and the detail."""
@@ -393,6 +423,7 @@ def records_naming_both(absent_pairs: dict[str, tuple[str, str]]) -> dict[str, l
         (UNANSWERABLE_SET_7, ABSENT_PAIRS_7, {}),
         (UNANSWERABLE_SET_8, ABSENT_PAIRS_8, {}),
         (UNANSWERABLE_SET_9, ABSENT_PAIRS_9, {}),
+        (UNANSWERABLE_SET_10, ABSENT_PAIRS_10, {}),
     ],
 )
 def test_the_held_out_unanswerable_sets_ask_what_no_snapshot_record_holds(shared_dir, path, absent_pairs, known):
