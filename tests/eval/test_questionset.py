@@ -296,6 +296,8 @@ ABSENT_PAIRS_6 = {
 # snapshot names only in records about other things.
 UNANSWERABLE_SET_7 = CURATED_SET.with_name("unanswerable-7.jsonl")
 _MSC_OR_SECRETED = _SECRETED + "|" + _MSC
+# The same subject with any stem cell besides (unanswerable-8's urine-derived stem cells, the later sets' lay wording).
+_ANY_STEM_OR_SECRETED = _MSC_OR_SECRETED + r"|stem cell"
 ABSENT_PAIRS_7 = {
     "unj-01": (_MSC_OR_SECRETED,
                r"stroke|cerebral ischemi|cerebral ischaemi|brain ischemi|brain ischaemi|middle cerebral artery|\bMCAO\b"),
@@ -331,12 +333,12 @@ ABSENT_PAIRS_8 = {
     "unk-06": (_MSC_OR_SECRETED, r"inhal|nebuli[sz]|aerosol|intratracheal|airway delivery"),
     "unk-07": (_MSC_OR_SECRETED, r"miR-146|microRNA-146|mir146"),
     "unk-08": (_MSC_OR_SECRETED, r"\bHLA\b|histocompatib|\bMHC\b|alloimmun|allosensiti"),
-    "unk-09": (_MSC_OR_SECRETED + r"|stem cell",
+    "unk-09": (_ANY_STEM_OR_SECRETED,
                r"urine-derived stem|urine stem cell|urinary stem cell|urine-derived (mesenchymal|stromal)|urine-derived cells"),
-    "unk-10": (_MSC_OR_SECRETED + r"|stem cell", r"venous (leg )?ulcer|leg ulcer|venous insufficiency|chronic venous"),
+    "unk-10": (_ANY_STEM_OR_SECRETED, r"venous (leg )?ulcer|leg ulcer|venous insufficiency|chronic venous"),
     "unk-11": (_MSC_OR_SECRETED, r"medical device|device regulation|class III|combination product"),
     "unk-12": (_MSC_OR_SECRETED, r"stanniocalcin|\bSTC-?1\b"),
-    "unk-13": (_MSC_OR_SECRETED + r"|stem cell", r"keloid|hypertrophic scar|scar formation|scarring|\bscars?\b"),
+    "unk-13": (_ANY_STEM_OR_SECRETED, r"keloid|hypertrophic scar|scar formation|scarring|\bscars?\b"),
     "unk-14": (_MSC_OR_SECRETED, r"crohn|fistula|perianal"),
 }
 
@@ -345,7 +347,6 @@ ABSENT_PAIRS_8 = {
 # cell) with a disease, factor, preconditioning, targeting, tissue source, product parameter, regulator or payer that no
 # snapshot record names with them; many are asked in lay words ("high blood pressure", "fat-derived").
 UNANSWERABLE_SET_9 = CURATED_SET.with_name("unanswerable-9.jsonl")
-_ANY_STEM_OR_SECRETED = _MSC_OR_SECRETED + r"|stem cell"
 ABSENT_PAIRS_9 = {
     "unl-01": (_ANY_STEM_OR_SECRETED, r"hypertens|blood pressure|antihypertens|\bRAAS\b|angiotensin"),
     "unl-02": (_ANY_STEM_OR_SECRETED, (r"cerebral palsy|hypoxic.isch(a)?emic|neonatal encephalopathy|\bHIE\b|birth asphyxia"
