@@ -38,9 +38,12 @@ ANSWERABLE_HELD_OUT_7 = CURATED_SET.with_name("answerable-heldout-7.jsonl")
 # yes/no questions (four "yes", four "no", the "no" carried by a negation, a scope, a stated gap or a selective cargo) and
 # eight factoid or list questions whose key facts are short terms of a gold record.
 ANSWERABLE_HELD_OUT_8 = CURATED_SET.with_name("answerable-heldout-8.jsonl")
+# Written blind by a helper who ran no answer code, kept for judging a change to yes/no verdicts: twenty yes/no questions
+# (ten "yes", ten "no"), one record each, none of them gold in any other set.
+ANSWERABLE_HELD_OUT_9 = CURATED_SET.with_name("answerable-heldout-9.jsonl")
 ANSWERABLE_SETS = (CURATED_SET, ANSWERABLE_HELD_OUT, ANSWERABLE_HELD_OUT_2, PHRASINGS, ANSWERABLE_HELD_OUT_3,
                    ANSWERABLE_HELD_OUT_4, ANSWERABLE_HELD_OUT_5, ANSWERABLE_HELD_OUT_6, ANSWERABLE_HELD_OUT_7,
-                   ANSWERABLE_HELD_OUT_8)
+                   ANSWERABLE_HELD_OUT_8, ANSWERABLE_HELD_OUT_9)
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +132,8 @@ def test_the_phrasings_set_asks_each_fact_spelled_out_then_abbreviated():
         assert not abbreviation.search(spelled.question), spelled.id
 
 
-@pytest.mark.parametrize(("path", "at_least"), [(ANSWERABLE_HELD_OUT, 20), (ANSWERABLE_HELD_OUT_2, 12)],
+@pytest.mark.parametrize(("path", "at_least"),
+                         [(ANSWERABLE_HELD_OUT, 20), (ANSWERABLE_HELD_OUT_2, 12), (ANSWERABLE_HELD_OUT_9, 20)],
                          ids=lambda value: getattr(value, "stem", str(value)))
 def test_the_held_out_answerable_sets_ask_about_records_no_other_set_uses(path, at_least):
     held_out = load_questions(path).questions
@@ -137,6 +141,18 @@ def test_the_held_out_answerable_sets_ask_about_records_no_other_set_uses(path, 
               for q in load_questions(other).questions for p in q.gold_pmids}
     assert len(held_out) >= at_least and all(q.answerable and q.key_facts for q in held_out)
     assert not {p for q in held_out for p in q.gold_pmids} & others
+
+
+def test_the_ninth_held_out_set_is_balanced_yes_no_on_one_record_each():
+    questions = load_questions(ANSWERABLE_HELD_OUT_9).questions
+    verdicts = Counter(q.exact_answer for q in questions)
+    categories = Counter(q.category for q in questions)
+    records = [p for q in questions for p in q.gold_pmids]
+    assert len(questions) == 20 and verdicts == {"yes": 10, "no": 10}, verdicts
+    assert set(categories) == set(TOPICAL) and min(categories.values()) >= 3, categories
+    assert len(records) == len(set(records)) == len(questions)
+    assert all(q.ideal_answer.startswith(("Yes. ", "No. ")) and q.ideal_answer.startswith(q.exact_answer.title())
+               for q in questions)
 
 
 UNANSWERABLE_SET = CURATED_SET.with_name("unanswerable.jsonl")
