@@ -19,6 +19,15 @@ QUESTION = "Can synthetic BMP inhibition steer made-up stromal cells toward stab
         ("Cells with and without BMP inhibition were compared for stable chondrogenesis.", False),
         ("It is not known whether BMP inhibition gives stable chondrogenesis in made-up cells.", False),  # ignorance
         ("The synthetic dose did not change BMP levels in invented rats.", False),  # one term is not enough
+        ("Invented BMP inhibition had no effect on stable chondrogenesis of made-up cells.", True),  # "no" + noun
+        ("Made-up cells showed a lack of stable chondrogenesis under BMP inhibition.", True),
+        ("None of the synthetic inhibitors gave stable chondrogenesis.", True),
+        ("Rats whose cells had not reached stable chondrogenesis were excluded.", False),  # a group, "whose"
+        ("Donors who reported no BMP inhibition of stable chondrogenesis were kept.", False),  # a group, 3 words on
+        ("Our made-up data show that BMP inhibition cannot give stable chondrogenesis.", True),  # "that": a finding
+        ("Whether BMP inhibition helps has not been clarified for stable chondrogenesis.", False),  # ignorance
+        ("It is not fully understood how BMP inhibition shapes stable chondrogenesis.", False),
+        ("There is no doubt that BMP inhibition gives stable chondrogenesis in made-up cells.", False),
     ],
 )
 def test_which_sentences_deny_the_question(sentence, denies):
