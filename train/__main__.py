@@ -1,8 +1,10 @@
-"""``python -m train [relevance|verdict|verdict-polarity|question-kind|sentence-selector|answer-spans|all] [--out DIR] [--seed 13]``
+"""``python -m train [relevance|verdict|verdict-polarity|verdict-factoid|question-kind|sentence-selector|answer-spans|all] [--out DIR] [--seed 13]``
 
 `verdict-polarity` is the verdict recipe with polarity-flipped copies of the PubMedQA pairs (train/negation.py),
 written to `verdict_polarity/`; not shipped and not part of `all` (README "Trained models"). Read it beside the
 shipped model with `SECRETOME_ANSWER__VERDICT_MODEL=rag/models/verdict/model-int8.onnx,rag/models/verdict_polarity/model-int8.onnx`.
+`verdict-factoid` adds yes/no contrast pairs made from BioASQ factoid and list questions (train/factoid_contrast.py),
+written to `verdict_factoid/`; measured in docs/experiments.md.
 
 The sentence selector is trained on the read path's own candidates, so it needs a built index
 (``SECRETOME_DATA_DIR``) and the other models in place; `all` trains it last."""
@@ -27,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m train", description=__doc__)
     parser.add_argument(
         "model",
-        choices=["relevance", "verdict", "verdict-polarity", "question-kind", "sentence-selector", "answer-spans", "all"],
+        choices=["relevance", "verdict", "verdict-polarity", "verdict-factoid", "question-kind", "sentence-selector", "answer-spans", "all"],
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where artifacts and cards go")
     parser.add_argument("--seed", type=int, default=13)
@@ -52,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         start = time.time()
         if name == "relevance":
             from train import relevance as module
-        elif name in ("verdict", "verdict-polarity"):
+        elif name in ("verdict", "verdict-polarity", "verdict-factoid"):
             from train import verdict as module
         elif name == "sentence-selector":
             from train import sentence_selector as module
@@ -63,8 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         extra = {}
         if name == "sentence-selector":
             extra = {"settings": Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))}
-        elif name in ("verdict", "verdict-polarity"):
-            extra = {"flip_pubmedqa": name == "verdict-polarity"}
+        elif name in ("verdict", "verdict-polarity", "verdict-factoid"):
+            extra = {"flip_pubmedqa": name == "verdict-polarity", "factoid_pairs": name == "verdict-factoid"}
         results = module.run(shared, args.out, args.seed, args.work, limit=args.limit, epochs=args.epochs, **extra)
         results["command"] = command
         results["wall_seconds"] = round(time.time() - start)

@@ -7,6 +7,7 @@ tail of the abstract. Held-out: BioASQ yes/no and PubMedQA "test" questions, wit
 training and with the context the answer stage would give (the relevance model's top sentences of the
 gold records)."""
 
+import random
 import time
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import numpy as np
 from eval.splits import select
 from rag.models import RELEVANCE_MODEL
 from rag.models.pair_classifier import PairClassifier
-from train import data, metrics, negation
+from train import data, factoid_contrast, metrics, negation
 from train.sources import SharedData
 from train.trainer import TrainConfig
 
@@ -38,9 +39,9 @@ def questions(shared: SharedData, split: str, source: str) -> list[dict]:
     return [q for q in pool if data.yes_no_label(q) is not None]
 
 
-def model_dir(flip_pubmedqa: bool) -> str:
+def model_dir(flip_pubmedqa: bool, factoid_pairs: bool = False) -> str:
     """Where a recipe's model goes under the models directory."""
-    return "verdict_polarity" if flip_pubmedqa else "verdict"
+    return "verdict_polarity" if flip_pubmedqa else "verdict_factoid" if factoid_pairs else "verdict"
 
 
 def relevance_model_for(out_dir: Path) -> Path:
@@ -51,11 +52,25 @@ def relevance_model_for(out_dir: Path) -> Path:
     return trained if (out_dir / "relevance" / "card.json").is_file() else RELEVANCE_MODEL
 
 
-def training_pairs(shared: SharedData, split: str = "train", flip_pubmedqa: bool = False) -> list[data.Pair]:
+def factoid_pairs_of(shared: SharedData, split: str, seed: int) -> list[data.Pair]:
+    """The split's BioASQ factoid and list questions as yes/no contrast pairs (`train.factoid_contrast`); the
+    distractor vocabulary is the same split's answers, minus phrases common in the corpus."""
+    pool = select(shared.bioasq, split)
+    vocabulary = factoid_contrast.entity_vocabulary(pool)
+    texts = (f"{r.get('title') or ''} {r.get('abstract') or ''}" for r in shared.records.values())
+    vocabulary -= factoid_contrast.common_phrases(vocabulary, texts)
+    rng = random.Random(seed)
+    return [p for q in pool for p in factoid_contrast.contrast_pairs(q, data.gold_text(q, shared.records), vocabulary, rng)]
+
+
+def training_pairs(
+    shared: SharedData, split: str = "train", flip_pubmedqa: bool = False, factoid_pairs: bool = False, seed: int = 13
+) -> list[data.Pair]:
     """One pair per question: BioASQ with the gold snippets; PubMedQA alternately (by file position)
     with the conclusion and with the tail of the abstract (the augmentation). With `flip_pubmedqa`, each
     PubMedQA pair is followed by its polarity-flipped copy where one can be made (`train.negation`; the
-    `verdict-polarity` recipe, not shipped: README "Trained models")."""
+    `verdict-polarity` recipe, not shipped: README "Trained models"). With `factoid_pairs`, the factoid and
+    list questions' contrast pairs follow (the `verdict-factoid` recipe, `docs/experiments.md`)."""
     pairs = []
     for q in questions(shared, split, "bioasq"):
         pairs += data.verdict_examples(q, shared.records, augment=False)
@@ -65,6 +80,8 @@ def training_pairs(shared: SharedData, split: str = "train", flip_pubmedqa: bool
             chosen = examples[i % len(examples)]
             flipped_copy = negation.flipped(chosen) if flip_pubmedqa else None
             pairs += [chosen, flipped_copy] if flipped_copy else [chosen]
+    if factoid_pairs:
+        pairs += factoid_pairs_of(shared, split, seed)
     return pairs
 
 
@@ -116,14 +133,15 @@ def run(
     limit: int | None = None,
     epochs: float | None = None,
     flip_pubmedqa: bool = False,
+    factoid_pairs: bool = False,
     log=print,
 ) -> dict:
     from train import export, trainer
 
     config = TrainConfig(**{**CONFIG.as_dict(), "seed": seed, **({"epochs": epochs} if epochs else {})})
     start = time.time()
-    name = model_dir(flip_pubmedqa)
-    pairs = training_pairs(shared, flip_pubmedqa=flip_pubmedqa)[: limit or None]
+    name = model_dir(flip_pubmedqa, factoid_pairs)
+    pairs = training_pairs(shared, flip_pubmedqa=flip_pubmedqa, factoid_pairs=factoid_pairs, seed=seed)[: limit or None]
     log(f"verdict: {len(pairs)} training pairs, yes share {sum(p.label for p in pairs) / len(pairs):.3f}")
     model = trainer.fit(pairs, config, work_dir / name, log)
     train_seconds = time.time() - start
@@ -148,6 +166,7 @@ def run(
     return {
         "pairs": len(pairs),
         "flip_pubmedqa": flip_pubmedqa,
+        "factoid_pairs": factoid_pairs,
         "config": config.as_dict(),
         "validation": validation,
         "test": test,
@@ -161,10 +180,17 @@ def run(
 def write_card(results: dict, out_dir: Path) -> None:
     from train import card
 
-    directory = out_dir / model_dir(results.get("flip_pubmedqa", False))
+    directory = out_dir / model_dir(results.get("flip_pubmedqa", False), results.get("factoid_pairs", False))
     path = directory / "model-int8.onnx"
+    recipe = (
+        " (polarity-flipped PubMedQA pairs)"
+        if results.get("flip_pubmedqa")
+        else " (factoid and list contrast pairs)"
+        if results.get("factoid_pairs")
+        else ""
+    )
     info = {
-        "name": "yes/no verdict model" + (" (polarity-flipped PubMedQA pairs)" if results.get("flip_pubmedqa") else ""),
+        "name": "yes/no verdict model" + recipe,
         "task": "(yes/no question, evidence text) -> logit; P(yes) = sigmoid(logit)",
         **card.artifact_facts(path),
         "tokenizer": "tokenizer.json of the bundled all-MiniLM-L6-v2; pair truncation longest_first, 128 tokens",
@@ -180,6 +206,15 @@ def write_card(results: dict, out_dir: Path) -> None:
                 "label (train/negation.py)"
                 if results.get("flip_pubmedqa")
                 else ""
+            ),
+            **(
+                {
+                    "bioasq_factoid_list": "bioasq-dev.jsonl factoid and list questions in split 'train', each made a "
+                    "'yes' ('<question>: is it <answer>?') and a 'no' (another answer phrase of the split that the "
+                    "gold snippets name) over the same snippet sentences (train/factoid_contrast.py)"
+                }
+                if results.get("factoid_pairs")
+                else {}
             ),
             "pairs": results["pairs"],
         },

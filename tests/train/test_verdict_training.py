@@ -22,3 +22,4 @@ def test_a_relevance_model_trained_into_the_same_directory_is_used_once_its_card
 def test_each_verdict_recipe_has_its_own_directory():
     assert model_dir(flip_pubmedqa=False) == "verdict"
     assert model_dir(flip_pubmedqa=True) == "verdict_polarity"
+    assert model_dir(flip_pubmedqa=False, factoid_pairs=True) == "verdict_factoid"
