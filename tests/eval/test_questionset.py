@@ -414,6 +414,36 @@ ABSENT_PAIRS_10 = {
     "unm-14": (_ANY_STEM_OR_SECRETED + r"|amniotic|placent", r"informed consent|\bconsent"),
 }
 
+# Written blind by a helper who ran no answer code, kept for judging one change to when the service refuses: MSCs, stem
+# cells or their secreted products (subject as wide as ABSENT_PAIRS_10) with a disease model, pathway, species, trial
+# outcome, dose, storage or manufacturing condition, regulator's requirement or one of five unusual tissue sources that
+# no snapshot record names with them.
+UNANSWERABLE_SET_11 = CURATED_SET.with_name("unanswerable-11.jsonl")
+ABSENT_PAIRS_11 = {
+    "unn-01": (_ANY_STEM_OR_SECRETED, (r"polycystic|\bPCOS\b|hyperandrogen|anovulat|ovulat|letrozole-induced"
+                                       r"|dehydroepiandrosterone|\bDHEA\b")),
+    "unn-02": (_ANY_STEM_OR_SECRETED, r"TLR-?4|toll-like receptor.4|MyD88"),
+    "unn-03": (_ANY_STEM_OR_SECRETED, (r"lung-resident|lung resident|lung-derived|lung mesenchymal|pulmonary mesenchymal"
+                                       r"|lung MSC|lung-MSC|lung stromal|lung tissue-derived")),
+    "unn-04": (_ANY_STEM_OR_SECRETED, r"fat pad|infrapatellar|hoffa"),
+    "unn-05": (_ANY_STEM_OR_SECRETED, r"decidua"),
+    "unn-06": (_ANY_STEM_OR_SECRETED, (r"hair follicle|hair-follicle|dermal papilla|plucked hair|hair root|outer root sheath"
+                                       r"|bulge stem|follicle stem")),
+    "unn-07": (_ANY_STEM_OR_SECRETED, r"apical papilla|\bSCAPs?\b|root apex|developing root|immature root"),
+    "unn-08": (_ANY_STEM_OR_SECRETED, r"temporomandibular|\bTMJ\b|condyl|jaw joint"),
+    "unn-09": (_ANY_STEM_OR_SECRETED, r"\bsheep\b|ovine|\blambs?\b|\bewes?\b"),
+    "unn-10": (_ANY_STEM_OR_SECRETED, (r"WOMAC|KOOS|western ontario|lequesne|knee injury and osteoarthritis outcome"
+                                       r"|pain score|visual analog|\bVAS\b|patient-reported")),
+    "unn-11": (_ANY_STEM_OR_SECRETED, (r"maximum tolerated|maximal tolerated|tolerated dose|\bMTD\b|dose-limiting"
+                                       r"|dose limiting|dose.escalat|highest dose|dose-finding|dose finding")),
+    "unn-12": (_ANY_STEM_OR_SECRETED, (r"residual DNA|host.cell DNA|host.cell protein|residual (host|protein)|impurit"
+                                       r"|DNA content|process-related|DNA contamin")),
+    "unn-13": (_ANY_STEM_OR_SECRETED, (r"4 ?°C|4 ?ºC|4 ?degrees|refrigerat|\+ ?4 ?°|fridge|2-8 ?°C|2–8 ?°C|2 to 8"
+                                       r"|cold storage")),
+    "unn-14": (_ANY_STEM_OR_SECRETED, (r"molecular weight cut|MWCO|kDa|ultrafiltrat|centrifugal filter|amicon|diafiltrat"
+                                       r"|cut-off membrane|cutoff membrane")),
+}
+
 
 def records_naming_both(absent_pairs: dict[str, tuple[str, str]]) -> dict[str, list[str]]:
     """question id -> snapshot PMIDs whose title and abstract match both the subject and the detail."""
@@ -446,6 +476,7 @@ def records_naming_both(absent_pairs: dict[str, tuple[str, str]]) -> dict[str, l
         (UNANSWERABLE_SET_8, ABSENT_PAIRS_8, {}),
         (UNANSWERABLE_SET_9, ABSENT_PAIRS_9, {}),
         (UNANSWERABLE_SET_10, ABSENT_PAIRS_10, {}),
+        (UNANSWERABLE_SET_11, ABSENT_PAIRS_11, {}),
     ],
 )
 def test_the_held_out_unanswerable_sets_ask_what_no_snapshot_record_holds(shared_dir, path, absent_pairs, known):
