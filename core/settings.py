@@ -195,8 +195,8 @@ class AnswerSettings(_Section):
     verdict_reads_denials: bool = Field(
         False,
         description="A \"yes\" verdict turns to \"no\" when a quoted sentence denies what the question asks (a negation"
-        " followed within eight words by two of its content terms; rag/answer/negated_claims.py). Off: on held-out"
-        " BioASQ and PubMedQA test questions it gained one right verdict and lost one (README 'Answers').",
+        " followed within eight words by two of its content terms; rag/answer/negated_claims.py). Off: held out it"
+        " gained one right verdict and lost one on test, and lost one blind (README 'Answers').",
     )
     facet_coverage: bool = Field(
         True,
@@ -217,6 +217,12 @@ class AnswerSettings(_Section):
         True,
         description="Refuse a question that names stem or stromal cells (MSCs, ADSCs, iPSCs, ...) when no cited record"
         " names any (rag/answer/stem_cell_coverage.py; README 'Answers').",
+    )
+    tissue_coverage: bool = Field(
+        True,
+        description="Refuse when the question names the tissue its stem cells come from outside the profile's source"
+        " labels (\"MSCs taken from the gums\", \"urine-derived stem cells\") and no cited record names it"
+        " (rag/answer/tissue_coverage.py; README 'Answers').",
     )
     yes_no_single_record: bool = Field(
         True,

@@ -34,6 +34,7 @@ from rag.answer.single_record import NO_SINGLE_RECORD, rests_on_one_record
 from rag.answer.stem_cell_coverage import STEM_CELLS_MISSING, covers_stem_cells
 from rag.answer.study_type import StudyType, classify_study
 from rag.answer.support import SupportChecker
+from rag.answer.tissue_coverage import tissue_gap
 from rag.answer.verdict import VerdictReader
 from rag.models.answer_spans import SpanTagger
 from rag.models.sentence_selector import SentenceSelector
@@ -261,6 +262,8 @@ class Answerer:
             return self._refuse(prepared, backend, STEM_CELLS_MISSING, warnings, confidence=confidence)
         if answer_settings.facet_coverage and (gaps := facet_gaps(prepared.question, cited_records)):
             return self._refuse(prepared, backend, gaps[0].reason, warnings, confidence=confidence)
+        if answer_settings.tissue_coverage and (reason := tissue_gap(prepared.question, cited_records)):
+            return self._refuse(prepared, backend, reason, warnings, confidence=confidence)
         if answer_settings.focus_coverage and (gap := focus_gap(prepared.question, cited_records)):
             return self._refuse(prepared, backend, gap.reason, warnings, confidence=confidence)
         if (
