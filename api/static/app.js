@@ -127,12 +127,19 @@ function renderFinal(node, answer) {
   node.classList.toggle("refused", Boolean(answer.refused));
   renderAnswerText(node.querySelector(".answer-text"), answer.answer || "", answer.citations || []);
   const meta = [];
-  if (answer.verdict) meta.push(`Verdict: ${answer.verdict}`);
+  const metaNode = node.querySelector(".meta");
+  metaNode.removeAttribute("title");
+  if (answer.verdict) {
+    const p = answer.verdict_probability;
+    meta.push(`Verdict: ${answer.verdict}` + (typeof p === "number" ? ` (P(yes) ${p.toFixed(2)})` : ""));
+    // the verdict model is weak on questions unlike its training data (README "Trained models")
+    metaNode.title = "The trained verdict model's reading; weigh the quoted evidence before relying on it.";
+  }
   if (answer.refused) meta.push("The corpus does not hold enough evidence for this question.");
   if (answer.standalone_question && answer.standalone_question !== answer.question) {
     meta.push(`Understood as: ${answer.standalone_question}`);
   }
-  node.querySelector(".meta").textContent = meta.join(" · ");
+  metaNode.textContent = meta.join(" · ");
   const warnings = node.querySelector(".warnings");
   warnings.replaceChildren(...(answer.warnings || []).map((w) => {
     const li = document.createElement("li");

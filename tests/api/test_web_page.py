@@ -2,6 +2,7 @@
 PubMed links with their passages, follow up, download a briefing. A screenshot is kept in test-artifacts/."""
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,6 +81,10 @@ def test_the_page_answers_with_cited_pubmed_links(page) -> None:
     sources.first.locator("summary").click()
     assert passage.is_visible() and len(passage.inner_text()) > 20
     assert sources.first.locator("a").first.get_attribute("href").startswith("https://pubmed.ncbi.nlm.nih.gov/")
+
+    meta = answer.locator(".meta")
+    assert re.fullmatch(r"Verdict: (yes|no) \(P\(yes\) [01]\.\d\d\)", meta.inner_text()), meta.inner_text()
+    assert "weigh the quoted evidence" in meta.get_attribute("title")
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "chat-page.png"), full_page=True)
