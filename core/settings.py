@@ -224,6 +224,11 @@ class AnswerSettings(_Section):
         " labels (\"MSCs taken from the gums\", \"urine-derived stem cells\") and no cited record names it"
         " (rag/answer/tissue_coverage.py; README 'Answers').",
     )
+    intent_coverage: bool = Field(
+        True,
+        description="Refuse a question about a cell product that asks about regulation or about trials in patients"
+        " when no cited record speaks of regulation or of patients (rag/answer/intent_coverage.py; README 'Answers').",
+    )
     yes_no_single_record: bool = Field(
         True,
         description="Refuse a yes/no answer when no single cited record names everything the question names (product,"

@@ -27,6 +27,7 @@ from rag.answer.citations import pmid_link, verify_citations
 from rag.answer.extractive import ExtractiveGenerator
 from rag.answer.facet_coverage import facet_gaps
 from rag.answer.focus_coverage import focus_gap
+from rag.answer.intent_coverage import intent_gap
 from rag.answer.product_coverage import PRODUCT_MISSING, covers_product, product_evidence
 from rag.answer.refusal import refusal_signal, refusal_text, refusal_threshold
 from rag.answer.routing import Route, Router, prefer
@@ -263,6 +264,8 @@ class Answerer:
         if answer_settings.facet_coverage and (gaps := facet_gaps(prepared.question, cited_records)):
             return self._refuse(prepared, backend, gaps[0].reason, warnings, confidence=confidence)
         if answer_settings.tissue_coverage and (reason := tissue_gap(prepared.question, cited_records)):
+            return self._refuse(prepared, backend, reason, warnings, confidence=confidence)
+        if answer_settings.intent_coverage and (reason := intent_gap(prepared.question, cited_records)):
             return self._refuse(prepared, backend, reason, warnings, confidence=confidence)
         if answer_settings.focus_coverage and (gap := focus_gap(prepared.question, cited_records)):
             return self._refuse(prepared, backend, gap.reason, warnings, confidence=confidence)
