@@ -218,6 +218,12 @@ class AnswerSettings(_Section):
         description="Refuse a question that names stem or stromal cells (MSCs, ADSCs, iPSCs, ...) when no cited record"
         " names any (rag/answer/stem_cell_coverage.py; README 'Answers').",
     )
+    category_preferences: bool = Field(
+        False,
+        description="Re-order the retrieved records by the question's category before the answer reads them"
+        " (trials prefer clinical trials, regulatory questions reviews, ...; rag/answer/routing.py PREFERENCES). Off:"
+        " the retrieval order served every measured set as well or better (README 'Answers').",
+    )
     tissue_coverage: bool = Field(
         True,
         description="Refuse when the question names the tissue its stem cells come from outside the profile's source"

@@ -190,7 +190,9 @@ class Answerer:
             warnings.append(f"the best match, PMID {retrieved[0].pmid}, is retracted and is not cited")
         usable = [e for e in retrieved if not e.retracted]
         kinds = {e.pmid: study_type_of(e) for e in usable}
-        ranked = prefer(usable, route.preference, {p: k.name for p, k in kinds.items()})[:wanted]
+        if self.settings.answer.category_preferences:
+            usable = prefer(usable, route.preference, {p: k.name for p, k in kinds.items()})
+        ranked = usable[:wanted]
         if self.settings.answer.product_records_only:
             ranked = product_evidence(question, ranked)
         prepared = Prepared(question, route, ranked, {e.pmid: kinds[e.pmid] for e in ranked}, vector, warnings)

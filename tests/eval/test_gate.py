@@ -40,7 +40,7 @@ CURATED_FLOORS: dict[str, float] = {
     "recall_at_10": 0.91,  # 0.967
     "mrr_at_10": 0.89,  # 0.918
     "ndcg_at_10": 0.89,  # 0.925
-    "key_fact_recall": 0.82,  # 0.850 with the top record read whole and giving four sentences (2026-12-04, seventh session); 0.786 with one-text-at-a-time vectors (2026-12-04); 0.788 with facet coverage (2026-12-04: sec-027's record names ulcerative colitis only as "UC"); 0.817 with the trees (0.820 with the logistic selector; 0.740 before the top record's third sentence; 0.559 before its title and cut tail)
+    "key_fact_recall": 0.82,  # 0.869 with category preferences off (eighth session); 0.850 with the top record read whole and giving four sentences (2026-12-04, seventh session); 0.786 with one-text-at-a-time vectors (2026-12-04); 0.788 with facet coverage (2026-12-04: sec-027's record names ulcerative colitis only as "UC"); 0.817 with the trees (0.820 with the logistic selector; 0.740 before the top record's third sentence; 0.559 before its title and cut tail)
     "yesno_accuracy": 0.60,  # 0.750
     "citation_gold_precision": 0.70,  # 0.731 with one-text-at-a-time vectors (2026-12-04); 0.758 with record admission and plain titles (2026-12-04); 0.746 with facet coverage; 0.766 with the trees (0.490 with the logistic selector; 0.464; 0.435)
     "refusal_accuracy": 0.88,  # 0.967 with facet coverage; 0.934 (0.918; 0.885; 0.934 before the abbreviations and the product rule)
