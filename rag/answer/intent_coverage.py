@@ -5,8 +5,9 @@ Two of the questions the project exists for ("What regulatory hurdles face MSC-d
 therapeutics?", "Which clinical trials have tested stem cell secretome or exosomes in patients?") were answered from
 an osteoarthritis study in rats and a breast-cancer study in cells: the product matched, what was asked did not. The
 focus rule (rag.answer.focus_coverage) reads only words rare in general English, and "regulatory" and "trials" are
-not; so what these two kinds of question ask for is read here, as the routing cues read it (rag.answer.routing), and
-a cited record must name it. Like the focus rule it reads only questions about a cell product or stem cells: a drug
+not; so what these two kinds of question ask for is read here, with patterns of its own close to the routing cues
+(rag.answer.routing CUES, which count words for a category and also take "regulatory T cells"), and a cited record
+must name it. Like the focus rule it reads only questions about a cell product or stem cells: a drug
 question asking which antibodies "the FDA approved" is answered from records naming the antibodies.
 """
 

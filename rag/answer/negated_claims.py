@@ -23,9 +23,9 @@ NEGATION = re.compile(
 SCOPE_WORDS = 8
 TERMS_NEEDED = 2
 CLAUSE_END = re.compile(r"[,;:.]")
-RELATIVE = {"who", "which", "that", "whom", "whose"}
 # Within three words after these the clause still describes a group ("who reported no substance use"); "that"
-# counts only right before the negation, since "show that X cannot" states a finding.
+# counts only right before the negation or its auxiliary ("cells that did not"), since "show that X cannot" states a
+# finding.
 GROUP_PRONOUNS = {"who", "whom", "whose", "which"}
 AUXILIARY = {"did", "do", "does", "were", "was", "are", "is", "had", "have"}
 BOTH_GROUPS = re.compile(r"\b(?:and|or)\s+(?:\w+\s+)?$", re.IGNORECASE)  # "did and did not", "with or without"
@@ -39,9 +39,9 @@ IGNORANCE = re.compile(
 
 def describes_a_group_or_ignorance(sentence: str, start: int, end: int) -> bool:
     before = sentence[:start].lower().split()
-    if before and (before[-1] in RELATIVE or (len(before) > 1 and before[-2] in RELATIVE and before[-1] in AUXILIARY)):
-        return True
     if GROUP_PRONOUNS & set(before[-3:]):
+        return True
+    if before[-1:] == ["that"] or (before[-2:-1] == ["that"] and before[-1] in AUXILIARY):
         return True
     if BOTH_GROUPS.search(sentence[:start]):
         return True
