@@ -84,6 +84,21 @@ EITHER_OR = re.compile(r"\bor\b[^?]*\?\s*$", re.IGNORECASE)
 CHOICE_WORDS = re.compile(
     r"\b(?:better|best|more|less|superior|inferior|preferable|preferred|rather than|versus|vs)\b", re.IGNORECASE
 )
+# A condition or setting put before the question ("When MSCs are primed with IFN-gamma, do their EVs ...?", "In
+# children given autologous grafts, do ...?"): the recogniser reads the opening wh-word or preposition, so the
+# clause after the last comma that opens with an auxiliary is read on its own. Not when the lead asks something
+# itself (a wh-word) or is "when" plus a comma or preposition ("When in the cell cycle, does ...?" asks when).
+LEAD_CLAUSE = re.compile(
+    r"^(?P<lead>(?:when|whenever|if|once|while|after|before|unless|although|though|since|because|as|given|for|in|"
+    r"among|under|during|besides|beyond|apart from|with|without|compared (?:with|to)|at|on|by|from|to)\b[^?]*),\s+"
+    r"(?P<main>(?:is|are|was|were|do|does|did|can|could|may|might|should|would|will|has|have|had|must|shall)\b"
+    r"[^?]*\?)\s*$",
+    re.IGNORECASE,
+)
+ASKING_LEAD = re.compile(
+    r"\b(?:what|which|who|whom|whose|how|why|where)\b|^when\s*(?:,|(?:in|at|on|during|after|before|within)\b)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -131,10 +146,22 @@ def is_yes_no(question: str) -> bool:
     an either/or choice ("Are A or B the better source?": "or" before the question mark, and a comparison) is
     not yes/no unless it says "yes or no". Without the comparison, "or" mostly joins what a yes/no question asks
     about ("Does screening or surveillance improve ...?"): on the BioASQ and PubMedQA train questions that reading
-    recognises 1533 of 1543, against 1524 when every such "or" made a choice (docs/experiments.md)."""
+    recognises 1533 of 1543, against 1524 when every such "or" made a choice (docs/experiments.md). A question put
+    after a condition or setting (`LEAD_CLAUSE`) is judged by its main clause: that reading turns no BioASQ or PubMedQA
+    question into a yes/no one that was not already one."""
     text = question.strip()
     if YES_OR_NO.search(text):
         return True
+    if _asks_yes_no(text):
+        return True
+    lead = LEAD_CLAUSE.match(text)
+    if lead is None or ASKING_LEAD.search(lead["lead"]) or len(lead["lead"].split()) < 3:
+        return False
+    main = lead["main"]
+    return _asks_yes_no(main[0].upper() + main[1:])
+
+
+def _asks_yes_no(text: str) -> bool:
     return is_yes_no_question(text) and not (EITHER_OR.search(text) and CHOICE_WORDS.search(text))
 
 

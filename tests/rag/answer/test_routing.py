@@ -17,7 +17,10 @@ def router(embedder) -> Router:  # noqa: F811
         ("Through which signalling pathway do MSC exosomes dampen macrophage inflammation?", "mechanisms"),
         ("Which tissues are used to obtain stromal cells for producing conditioned medium?", "sources"),
         ("Which phase II clinical trials have given MSC vesicles to patients with ARDS?", "trials"),
-        ("What GMP release criteria and potency assays are required before EV products reach the clinic?", "regulatory"),
+        (
+            "What GMP release criteria and potency assays are required before EV products reach the clinic?",
+            "regulatory",
+        ),
         ("Which was the first species in which de novo gene birth was reported?", "other"),
         ("What is the capital of France?", "other"),
     ],
@@ -77,7 +80,24 @@ def test_regulatory_questions_prefer_reviews() -> None:
         "Conditioned medium for wound healing: are the effects dose dependent?",
         "MSC exosomes in sepsis: a safe alternative to cell therapy?",
         "And do they contain microRNAs?",
+        "When synthetic MSCs are primed with IFN-gamma, do their vesicles suppress T cells more strongly?",
+        "If synthetic EVs are freeze-dried, or stored for a month, do they keep their potency?",
+        "In children given a synthetic graft, does recovery of B cells slow down?",
     ],
 )
 def test_yes_no_questions_are_recognised_as_people_write_them(question: str) -> None:
     assert is_yes_no(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When in the cell cycle, does a synthetic vesicle get released?",
+        "Where, in the body, would the synthetic graft be placed?",
+        "When, after synthetic priming, do MSCs release the most vesicles?",
+        "In patients given synthetic secretome, what dose was used?",
+        "When synthetic MSCs are primed, are adipose or marrow cells the better source?",
+    ],
+)
+def test_a_lead_clause_that_asks_something_itself_stays_a_wh_question(question: str) -> None:
+    assert not is_yes_no(question)
