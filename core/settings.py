@@ -203,6 +203,11 @@ class AnswerSettings(_Section):
         description="Refuse when the question names a cell source, a preconditioning or (about a cell product) a"
         " disease area that no cited record mentions (rag/answer/facet_coverage.py; README 'Answers').",
     )
+    briefing_topic_coverage: bool = Field(
+        True,
+        description="A briefing quotes only records that, each on its own, pass the coverage rules turned on here"
+        " (product, stem cells, facets, tissue, intent, focus) for the topic: a bullet stands alone (rag/briefing.py).",
+    )
     selector_admits_records: bool = Field(
         True,
         description="Once some record reaches the refusal floor, a record under it may be cited too when the sentence"

@@ -5,7 +5,9 @@ question category) and picks evidence sentences with the extractive backend, so 
 sentence from a record and carries that record's citation. Sections never repeat a sentence; the
 executive summary is chosen last, from the topic's own retrieval, and may restate a section's bullet.
 References are numbered in reading order of first citation; a section without relevant evidence says so
-instead of filling space.
+instead of filling space. A bullet stands alone, so the record it quotes must itself name what the topic names
+(`names_the_topic`): asked for MSC vesicles in acute lung injury, the 30k snapshot's briefing had quoted a
+chondrogenic exosome study and a cancer exosome study, records the answer path would not cite for that question.
 """
 
 import re
@@ -17,15 +19,20 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from pydantic import BaseModel, Field
 
 from core.errors import InputError
+from core.settings import AnswerSettings
 from ingest.store import DocumentStore
 from rag.answer.answerer import Answerer, Prepared
 from rag.answer.citations import pmid_link
 from rag.answer.extractive import ScoredSentence
+from rag.answer.focus_coverage import focus_gap
+from rag.answer.intent_coverage import intent_gap
 from rag.answer.routing import Route
+from rag.answer.single_record import covers_everything
+from rag.answer.tissue_coverage import tissue_gap
 from rag.display import display_title
 from rag.review.evidence_map import EvidenceMap, build_map
 from rag.review.profile import EvidenceProfile, profile_record
-from rag.types import Category, SearchFilters
+from rag.types import Category, Evidence, SearchFilters
 
 FORMATS: tuple[str, ...] = ("md", "html", "json")
 TRIAL_TYPES = {"clinical trial", "randomized controlled trial"}
@@ -165,6 +172,7 @@ class BriefingBuilder:
         built = {spec.title: self._section(spec, topic, filters, used, found) for spec in _claim_order(SECTIONS)}
         sections = [built[spec.title] for spec in SECTIONS]
         overview = self.answerer.prepare(topic, filters)
+        overview.evidence = self._on_topic(topic, overview.evidence)
         warnings = list(overview.warnings)
         summary = [] if overview.refusal else self._bullets(overview, topic, SUMMARY_BULLETS, set(), found)
         if not summary and not any(s.bullets for s in sections):
@@ -184,6 +192,12 @@ class BriefingBuilder:
             evidence_map=build_map(profiles.values(), "source", "evidence", query=topic) if profiles else None,
         )
 
+    def _on_topic(self, topic: str, evidence: list[Evidence]) -> list[Evidence]:
+        rules = self.answerer.settings.answer
+        if not rules.briefing_topic_coverage:
+            return evidence
+        return [e for e in evidence if names_the_topic(topic, e, rules)]
+
     def _profiles(self, pmids: list[str]) -> dict[str, EvidenceProfile]:
         """Evidence profiles of the topic's records (needs the store; none without it)."""
         if self.store is None or not pmids:
@@ -201,7 +215,7 @@ class BriefingBuilder:
         query = f"{topic} {spec.focus}"
         route = Route(spec.category)
         prepared = self.answerer.prepare(query, filters, route=route)
-        self._retrieved.update(dict.fromkeys(e.pmid for e in prepared.evidence))
+        self._retrieved.update(dict.fromkeys(e.pmid for e in self._on_topic(topic, prepared.evidence)))
         if spec.category == "trials":
             registered = (filters or SearchFilters()).model_copy(update={"has_trial_id": True})
             with_ids = self.answerer.prepare(query, registered, route=route)
@@ -209,6 +223,7 @@ class BriefingBuilder:
             merged = {e.pmid: e for e in [*with_ids.evidence, *trial_like]}
             prepared.kinds.update(with_ids.kinds)
             prepared.evidence = list(merged.values())
+        prepared.evidence = self._on_topic(topic, prepared.evidence)
         if not prepared.evidence:
             return Section(title=spec.title, note=spec.empty_note)
         # Retrieval is steered by the section's focus; sentences are scored against the topic itself and
@@ -256,6 +271,18 @@ class BriefingBuilder:
             else ref
             for pmid, ref in found.items()
         }
+
+
+def names_the_topic(topic: str, record: Evidence, rules: AnswerSettings) -> bool:
+    """The record on its own passes the coverage rules the answer path asks of its cited records together, each
+    as `rules` turns it on (the product rule is always on there too)."""
+    one = [record]
+    return (
+        covers_everything(topic, record, stem_cells=rules.stem_cell_coverage, facets=rules.facet_coverage)
+        and not (rules.tissue_coverage and tissue_gap(topic, one))
+        and not (rules.intent_coverage and intent_gap(topic, one))
+        and not (rules.focus_coverage and focus_gap(topic, one))
+    )
 
 
 def _reference(prepared: Prepared, pmid: str) -> Reference:

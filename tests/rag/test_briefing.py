@@ -132,3 +132,20 @@ def test_bad_format_and_empty_topic_are_input_errors(briefing: Briefing, builder
         render_briefing(briefing, "pdf")
     with pytest.raises(InputError):
         builder.build("  ")
+
+
+def test_a_bullet_quotes_only_records_that_name_what_the_topic_names(builder: BriefingBuilder) -> None:
+    briefing = builder.build("umbilical cord MSC extracellular vesicles")
+    assert briefing.cited_pmids() == {"90000202"}  # the only synthetic record that names the umbilical cord
+
+
+def test_a_topic_no_record_covers_gets_an_empty_briefing_that_says_so(builder: BriefingBuilder) -> None:
+    briefing = builder.build("mesenchymal stem cell extracellular vesicles in kidney disease")
+    assert not briefing.cited_pmids() and briefing.evidence_map is None
+    assert "the corpus holds no evidence relevant enough for this topic" in briefing.warnings
+    assert all(section.note for section in briefing.sections)
+
+
+def test_the_topic_rule_can_be_turned_off(builder: BriefingBuilder) -> None:
+    builder.answerer.settings.answer.briefing_topic_coverage = False
+    assert builder.build("mesenchymal stem cell extracellular vesicles in kidney disease").cited_pmids()
