@@ -44,9 +44,13 @@ ANSWERABLE_HELD_OUT_9 = CURATED_SET.with_name("answerable-heldout-9.jsonl")
 # Written blind like the ninth, by a helper who ran no answer code, for judging a retrained yes/no verdict model: twenty
 # yes/no questions (ten "yes", ten "no"), one record each, none of them gold in any other set.
 ANSWERABLE_HELD_OUT_10 = CURATED_SET.with_name("answerable-heldout-10.jsonl")
+# Written blind by a helper who ran no answer code, kept for judging a change to which records and sentences an answer
+# cites: twenty questions (sixteen factoid or list, four yes/no: two "yes", two "no"), one record each, none of them gold
+# in any other set.
+ANSWERABLE_HELD_OUT_11 = CURATED_SET.with_name("answerable-heldout-11.jsonl")
 ANSWERABLE_SETS = (CURATED_SET, ANSWERABLE_HELD_OUT, ANSWERABLE_HELD_OUT_2, PHRASINGS, ANSWERABLE_HELD_OUT_3,
                    ANSWERABLE_HELD_OUT_4, ANSWERABLE_HELD_OUT_5, ANSWERABLE_HELD_OUT_6, ANSWERABLE_HELD_OUT_7,
-                   ANSWERABLE_HELD_OUT_8, ANSWERABLE_HELD_OUT_9, ANSWERABLE_HELD_OUT_10)
+                   ANSWERABLE_HELD_OUT_8, ANSWERABLE_HELD_OUT_9, ANSWERABLE_HELD_OUT_10, ANSWERABLE_HELD_OUT_11)
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +141,7 @@ def test_the_phrasings_set_asks_each_fact_spelled_out_then_abbreviated():
 
 @pytest.mark.parametrize(("path", "at_least"),
                          [(ANSWERABLE_HELD_OUT, 20), (ANSWERABLE_HELD_OUT_2, 12), (ANSWERABLE_HELD_OUT_9, 20),
-                          (ANSWERABLE_HELD_OUT_10, 20)],
+                          (ANSWERABLE_HELD_OUT_10, 20), (ANSWERABLE_HELD_OUT_11, 20)],
                          ids=lambda value: getattr(value, "stem", str(value)))
 def test_the_held_out_answerable_sets_ask_about_records_no_other_set_uses(path, at_least):
     held_out = load_questions(path).questions
