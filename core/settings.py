@@ -203,6 +203,11 @@ class AnswerSettings(_Section):
         description="Refuse when the question names a cell source, a preconditioning or (about a cell product) a"
         " disease area that no cited record mentions (rag/answer/facet_coverage.py; README 'Answers').",
     )
+    cite_covering_records: bool = Field(
+        True,
+        description="Drop the sentences of cited records that do not each pass the coverage rules turned on here, when"
+        " some cited record does (rag/answer/single_record.py `covering_records`; README 'Answers').",
+    )
     briefing_topic_coverage: bool = Field(
         True,
         description="A briefing quotes only records that, each on its own, pass the coverage rules turned on here"

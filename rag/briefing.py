@@ -6,8 +6,9 @@ sentence from a record and carries that record's citation. Sections never repeat
 executive summary is chosen last, from the topic's own retrieval, and may restate a section's bullet.
 References are numbered in reading order of first citation; a section without relevant evidence says so
 instead of filling space. A bullet stands alone, so the record it quotes must itself name what the topic names
-(`names_the_topic`): asked for MSC vesicles in acute lung injury, the 30k snapshot's briefing had quoted a
-chondrogenic exosome study and a cancer exosome study, records the answer path would not cite for that question.
+(`rag.answer.single_record.covers_question`): asked for MSC vesicles in acute lung injury, the 30k snapshot's
+briefing had quoted a chondrogenic exosome study and a cancer exosome study, records the answer path would not cite
+for that question.
 """
 
 import re
@@ -19,16 +20,12 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from pydantic import BaseModel, Field
 
 from core.errors import InputError
-from core.settings import AnswerSettings
 from ingest.store import DocumentStore
 from rag.answer.answerer import Answerer, Prepared
 from rag.answer.citations import pmid_link
 from rag.answer.extractive import ScoredSentence
-from rag.answer.focus_coverage import focus_gap
-from rag.answer.intent_coverage import intent_gap
 from rag.answer.routing import Route
-from rag.answer.single_record import covers_everything
-from rag.answer.tissue_coverage import tissue_gap
+from rag.answer.single_record import covers_question
 from rag.display import display_title
 from rag.review.evidence_map import EvidenceMap, build_map
 from rag.review.profile import EvidenceProfile, profile_record
@@ -196,7 +193,7 @@ class BriefingBuilder:
         rules = self.answerer.settings.answer
         if not rules.briefing_topic_coverage:
             return evidence
-        return [e for e in evidence if names_the_topic(topic, e, rules)]
+        return [e for e in evidence if covers_question(topic, e, rules)]
 
     def _profiles(self, pmids: list[str]) -> dict[str, EvidenceProfile]:
         """Evidence profiles of the topic's records (needs the store; none without it)."""
@@ -271,18 +268,6 @@ class BriefingBuilder:
             else ref
             for pmid, ref in found.items()
         }
-
-
-def names_the_topic(topic: str, record: Evidence, rules: AnswerSettings) -> bool:
-    """The record on its own passes the coverage rules the answer path asks of its cited records together, each
-    as `rules` turns it on (the product rule is always on there too)."""
-    one = [record]
-    return (
-        covers_everything(topic, record, stem_cells=rules.stem_cell_coverage, facets=rules.facet_coverage)
-        and not (rules.tissue_coverage and tissue_gap(topic, one))
-        and not (rules.intent_coverage and intent_gap(topic, one))
-        and not (rules.focus_coverage and focus_gap(topic, one))
-    )
 
 
 def _reference(prepared: Prepared, pmid: str) -> Reference:

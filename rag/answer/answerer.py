@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,14 +24,14 @@ from langchain_core.embeddings import Embeddings
 from core.errors import InputError
 from core.settings import Settings
 from rag.answer.citations import pmid_link, verify_citations
-from rag.answer.extractive import ExtractiveGenerator
+from rag.answer.extractive import ExtractiveAnswer, ExtractiveGenerator, render
 from rag.answer.facet_coverage import facet_gaps
 from rag.answer.focus_coverage import focus_gap
 from rag.answer.intent_coverage import intent_gap
 from rag.answer.product_coverage import PRODUCT_MISSING, covers_product, product_evidence
 from rag.answer.refusal import refusal_signal, refusal_text, refusal_threshold
 from rag.answer.routing import Route, Router, prefer
-from rag.answer.single_record import NO_SINGLE_RECORD, rests_on_one_record
+from rag.answer.single_record import NO_SINGLE_RECORD, covering_records, rests_on_one_record
 from rag.answer.stem_cell_coverage import STEM_CELLS_MISSING, covers_stem_cells
 from rag.answer.study_type import StudyType, classify_study
 from rag.answer.support import SupportChecker
@@ -328,6 +328,8 @@ class Answerer:
             form=prepared.route.form,
             vector=prepared.vector,
         )
+        if self.settings.answer.cite_covering_records:
+            result = self._covering_only(prepared, result)
         texts: dict[str, list[str]] = {}
         best: dict[str, float] = {}
         for sentence in result.sentences:
@@ -343,6 +345,17 @@ class Answerer:
             supporting=supporting,
             confidence=result.best_relevance,
         )
+
+    def _covering_only(self, prepared: Prepared, result: ExtractiveAnswer) -> ExtractiveAnswer:
+        """The answer without the sentences of cited records that do not themselves cover the question, when some
+        cited record does (`rag.answer.single_record.covering_records`)."""
+        by_pmid = {e.pmid: e for e in prepared.evidence}
+        cited = [by_pmid[p] for p in dict.fromkeys(s.candidate.pmid for s in result.sentences)]
+        keep = covering_records(prepared.question, cited, self.settings.answer)
+        kept = [s for s in result.sentences if s.candidate.pmid in keep]
+        if len(kept) == len(result.sentences):
+            return result
+        return replace(result, text=render(kept, result.verdict, result.names), sentences=kept)
 
     # public entry points
     def ask(self, question: str, filters: SearchFilters | None = None, backend: str | None = None) -> CitedAnswer:

@@ -5,13 +5,21 @@ area) of the cited records together, and an answer can stitch them: asked whethe
 inflammation in allergic asthma, the service answered "Yes:" from an osteoarthritis study of MSC vesicles and an
 airway study of vesicles from no stem cell. A verdict is a claim that one study made, so for a yes/no question
 some single cited record must name all of them; other questions (lists, comparisons, summaries) may draw on several.
+
+The same per-record reading decides what a briefing bullet may quote (a bullet stands alone) and which of an
+answer's cited records keep their sentences (`covering_records`): when some cited record covers the question, the
+others' sentences are dropped.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+from core.settings import AnswerSettings
 from rag.answer.facet_coverage import facet_gaps
+from rag.answer.focus_coverage import focus_gap
+from rag.answer.intent_coverage import intent_gap
 from rag.answer.product_coverage import covers_product
 from rag.answer.stem_cell_coverage import covers_stem_cells
+from rag.answer.tissue_coverage import tissue_gap
 from rag.types import Evidence
 
 NO_SINGLE_RECORD = "no single record the answer cites names everything the yes/no question asks about"
@@ -33,3 +41,21 @@ def rests_on_one_record(
     """Some one cited record covers everything; `stem_cells` and `facets` follow the coverage rules' own settings,
     so turning a rule off also stops it being asked of one record."""
     return any(covers_everything(question, record, stem_cells=stem_cells, facets=facets) for record in cited)
+
+
+def covers_question(question: str, record: Evidence, rules: AnswerSettings) -> bool:
+    """The record on its own passes every coverage rule the answer path asks of its cited records together, each
+    as `rules` turns it on (the product rule is always on)."""
+    one = [record]
+    return (
+        covers_everything(question, record, stem_cells=rules.stem_cell_coverage, facets=rules.facet_coverage)
+        and not (rules.tissue_coverage and tissue_gap(question, one))
+        and not (rules.intent_coverage and intent_gap(question, one))
+        and not (rules.focus_coverage and focus_gap(question, one))
+    )
+
+
+def covering_records(question: str, cited: Sequence[Evidence], rules: AnswerSettings) -> set[str]:
+    """The PMIDs of the cited records that each cover the question, or all of them when none does."""
+    covering = {e.pmid for e in cited if covers_question(question, e, rules)}
+    return covering or {e.pmid for e in cited}

@@ -2,7 +2,13 @@
 
 import pytest
 
-from rag.answer.single_record import NO_SINGLE_RECORD, rests_on_one_record
+from core.settings import AnswerSettings
+from rag.answer.single_record import (
+    NO_SINGLE_RECORD,
+    covering_records,
+    covers_question,
+    rests_on_one_record,
+)
 from tests.rag.answer.answer_fixtures import answerer_with, build_index, embedder, synthetic_evidence  # noqa: F401
 
 JOINT_VESICLES = synthetic_evidence(
@@ -48,3 +54,34 @@ def test_a_yes_no_answer_stitched_from_two_records_is_refused(stitched_index, tm
     else:
         assert not answer.refused, answer.warnings
         assert {c.pmid for c in answer.citations} == {"90000501", "90000502"}
+
+
+def test_each_record_is_asked_on_its_own_what_the_question_names():
+    rules = AnswerSettings()
+    assert not covers_question(QUESTION, JOINT_VESICLES, rules), "names MSC exosomes, not asthma"
+    assert not covers_question(QUESTION, AIRWAY_VESICLES, rules), "names asthma, not MSCs"
+    assert covers_question(QUESTION, AIRWAY_MSC_VESICLES, rules)
+    rules.facet_coverage = False
+    assert covers_question(QUESTION, JOINT_VESICLES, rules), "a rule turned off is not asked"
+
+
+def test_covering_records_are_those_that_cover_or_all_when_none_does():
+    rules = AnswerSettings()
+    stitched = [JOINT_VESICLES, AIRWAY_VESICLES, AIRWAY_MSC_VESICLES]
+    assert covering_records(QUESTION, stitched, rules) == {"90000503"}
+    assert covering_records(QUESTION, stitched[:2], rules) == {"90000501", "90000502"}
+
+
+@pytest.fixture(scope="module")
+def mixed_index(tmp_path_factory, embedder):  # noqa: F811
+    evidence = [AIRWAY_VESICLES, AIRWAY_MSC_VESICLES]
+    return build_index(tmp_path_factory.mktemp("mixed") / "data", evidence, embedder)
+
+
+@pytest.mark.parametrize("covering_only", [True, False])
+def test_an_answer_can_keep_only_the_records_that_cover_the_question(mixed_index, tmp_path, embedder, covering_only):  # noqa: F811
+    answerer = answerer_with(mixed_index, embedder, tmp_path, cite_covering_records=covering_only)
+    answer = answerer.ask("How do synthetic MSC exosomes act on invented asthma in imaginary mice?", backend="extractive")
+    assert not answer.refused, answer.warnings
+    cited = {c.pmid for c in answer.citations}
+    assert cited == ({"90000503"} if covering_only else {"90000502", "90000503"})
