@@ -124,6 +124,9 @@ class Reference(BaseModel):
     year: int | None = None
     link: str
     study_type: str = "other"
+    evidence_level: str | None = Field(
+        None, description="The evidence profile's level, as the map and the evidence lines show it (needs the store)."
+    )
     phase: str | None = None
     trial_ids: list[str] = Field(default_factory=list)
 
@@ -178,6 +181,10 @@ class BriefingBuilder:
         self._retrieved.update(dict.fromkeys(e.pmid for e in overview.evidence))
         profiles = self._profiles([*self._retrieved, *found])
         sections = [s.model_copy(update={"evidence_line": _evidence_line(s, profiles)}) for s in sections]
+        references = [
+            r.model_copy(update={"evidence_level": profiles[r.pmid].evidence}) if r.pmid in profiles else r
+            for r in references
+        ]
         return Briefing(
             topic=topic,
             title=f"Evidence briefing: {topic}",

@@ -53,3 +53,11 @@ def test_markdown_and_html_show_the_map_and_the_lines(briefing: Briefing):
     html = render_briefing(briefing, "html")
     assert '<table class="evidence-map">' in html and 'class="meta evidence-line"' in html
     assert '"evidence_map"' in render_briefing(briefing, "json")
+
+
+def test_references_carry_the_same_evidence_level_as_the_map(briefing: Briefing):
+    mapped = {pmid: cell.col for cell in briefing.evidence_map.cells for pmid in cell.pmids}
+    assert briefing.references
+    for reference in briefing.references:
+        assert reference.evidence_level == mapped[reference.pmid]
+        assert f"({reference.evidence_level}" in render_briefing(briefing, "md")
