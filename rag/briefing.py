@@ -219,15 +219,15 @@ class BriefingBuilder:
         query = f"{topic} {spec.focus}"
         route = Route(spec.category)
         prepared = self.answerer.prepare(query, filters, route=route)
-        self._retrieved.update(dict.fromkeys(e.pmid for e in self._on_topic(topic, prepared.evidence)))
+        prepared.evidence = self._on_topic(topic, prepared.evidence)
+        self._retrieved.update(dict.fromkeys(e.pmid for e in prepared.evidence))
         if spec.category == "trials":
             registered = (filters or SearchFilters()).model_copy(update={"has_trial_id": True})
             with_ids = self.answerer.prepare(query, registered, route=route)
             trial_like = [e for e in prepared.evidence if prepared.kinds[e.pmid].name in TRIAL_TYPES]
-            merged = {e.pmid: e for e in [*with_ids.evidence, *trial_like]}
+            merged = {e.pmid: e for e in [*self._on_topic(topic, with_ids.evidence), *trial_like]}
             prepared.kinds.update(with_ids.kinds)
             prepared.evidence = list(merged.values())
-        prepared.evidence = self._on_topic(topic, prepared.evidence)
         if not prepared.evidence:
             return Section(title=spec.title, note=spec.empty_note)
         # Retrieval is steered by the section's focus; sentences are scored against the topic itself and
