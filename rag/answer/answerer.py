@@ -24,18 +24,14 @@ from langchain_core.embeddings import Embeddings
 from core.errors import InputError
 from core.settings import Settings
 from rag.answer.citations import pmid_link, verify_citations
+from rag.answer.coverage import coverage_gap
 from rag.answer.extractive import ExtractiveAnswer, ExtractiveGenerator, render
-from rag.answer.facet_coverage import facet_gaps
-from rag.answer.focus_coverage import focus_gap
-from rag.answer.intent_coverage import intent_gap
-from rag.answer.product_coverage import PRODUCT_MISSING, covers_product, product_evidence
+from rag.answer.product_coverage import product_evidence
 from rag.answer.refusal import refusal_signal, refusal_text, refusal_threshold
 from rag.answer.routing import Route, Router, prefer
 from rag.answer.single_record import NO_SINGLE_RECORD, covering_records, rests_on_one_record
-from rag.answer.stem_cell_coverage import STEM_CELLS_MISSING, covers_stem_cells
 from rag.answer.study_type import StudyType, classify_study
 from rag.answer.support import SupportChecker
-from rag.answer.tissue_coverage import tissue_gap
 from rag.answer.verdict import VerdictReader
 from rag.models.answer_spans import SpanTagger
 from rag.models.sentence_selector import SentenceSelector
@@ -259,18 +255,8 @@ class Answerer:
             reason = "no sentence of the answer had a valid citation"
             return self._refuse(prepared, backend, reason, warnings, confidence=confidence)
         cited_records = [by_pmid[p] for p in verified.cited_pmids]
-        if not covers_product(prepared.question, cited_records):
-            return self._refuse(prepared, backend, PRODUCT_MISSING, warnings, confidence=confidence)
-        if answer_settings.stem_cell_coverage and not covers_stem_cells(prepared.question, cited_records):
-            return self._refuse(prepared, backend, STEM_CELLS_MISSING, warnings, confidence=confidence)
-        if answer_settings.facet_coverage and (gaps := facet_gaps(prepared.question, cited_records)):
-            return self._refuse(prepared, backend, gaps[0].reason, warnings, confidence=confidence)
-        if answer_settings.tissue_coverage and (reason := tissue_gap(prepared.question, cited_records)):
+        if reason := coverage_gap(prepared.question, cited_records, answer_settings):
             return self._refuse(prepared, backend, reason, warnings, confidence=confidence)
-        if answer_settings.intent_coverage and (reason := intent_gap(prepared.question, cited_records)):
-            return self._refuse(prepared, backend, reason, warnings, confidence=confidence)
-        if answer_settings.focus_coverage and (gap := focus_gap(prepared.question, cited_records)):
-            return self._refuse(prepared, backend, gap.reason, warnings, confidence=confidence)
         if (
             answer_settings.yes_no_single_record
             and prepared.route.yes_no

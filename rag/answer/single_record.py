@@ -14,12 +14,10 @@ others' sentences are dropped.
 from collections.abc import Iterable, Sequence
 
 from core.settings import AnswerSettings
+from rag.answer.coverage import coverage_gap
 from rag.answer.facet_coverage import facet_gaps
-from rag.answer.focus_coverage import focus_gap
-from rag.answer.intent_coverage import intent_gap
 from rag.answer.product_coverage import covers_product
 from rag.answer.stem_cell_coverage import covers_stem_cells
-from rag.answer.tissue_coverage import tissue_gap
 from rag.types import Evidence
 
 NO_SINGLE_RECORD = "no single record the answer cites names everything the yes/no question asks about"
@@ -44,15 +42,9 @@ def rests_on_one_record(
 
 
 def covers_question(question: str, record: Evidence, rules: AnswerSettings) -> bool:
-    """The record on its own passes every coverage rule the answer path asks of its cited records together, each
-    as `rules` turns it on (the product rule is always on)."""
-    one = [record]
-    return (
-        covers_everything(question, record, stem_cells=rules.stem_cell_coverage, facets=rules.facet_coverage)
-        and not (rules.tissue_coverage and tissue_gap(question, one))
-        and not (rules.intent_coverage and intent_gap(question, one))
-        and not (rules.focus_coverage and focus_gap(question, one))
-    )
+    """The record on its own passes every coverage rule the answer path asks of its cited records together
+    (`rag.answer.coverage`), each as `rules` turns it on."""
+    return coverage_gap(question, [record], rules) is None
 
 
 def covering_records(question: str, cited: Sequence[Evidence], rules: AnswerSettings) -> set[str]:
