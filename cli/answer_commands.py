@@ -94,9 +94,9 @@ def print_answer(answer: CitedAnswer) -> None:
     if answer.verdict:
         console.print(f"\n[bold]verdict:[/] {answer.verdict}")
     if answer.citations:
-        table = Table("PMID", "year", "study type", "title", title="citations")
+        table = Table("PMID", "year", "evidence", "title", title="citations")
         for c in answer.citations:
-            kind = c.study_type + (f", phase {c.phase}" if c.phase else "") + (
+            kind = (c.evidence_level or c.study_type) + (f", phase {c.phase}" if c.phase else "") + (
                 f", {', '.join(c.trial_ids)}" if c.trial_ids else ""
             )
             title = display_title(c.title, c.passage)

@@ -30,6 +30,7 @@ from rag.models.pair_classifier import PairClassifier
 from rag.models.sentence_selector import SentenceSelector
 from rag.retrieve.index_reader import IndexReader
 from rag.retrieve.searcher import Searcher
+from rag.review.record_levels import RecordEvidenceLevels
 
 if TYPE_CHECKING:
     import chromadb
@@ -161,5 +162,6 @@ def build_pipeline(
         selector=load_sentence_selector(settings),
         namer=DeferredAnswerSpanReader(answer.names_model or ANSWER_SPANS_MODEL) if answer.named_answers else None,
         index_warnings=[PENDING_VECTORS_WARNING] if searcher.manifest.pending_records else [],
+        levels=RecordEvidenceLevels(settings.store_path),
     )
     return Pipeline(settings, searcher, answerer)

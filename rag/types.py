@@ -76,6 +76,11 @@ class Citation(BaseModel):
     link: str
     passage: str = Field("", description="The evidence text the citing sentence rests on.")
     study_type: str = "other"
+    evidence_level: str | None = Field(
+        None,
+        description="The record's evidence level as the evidence map counts it (in vitro, animal, human trial, "
+        "review, guideline, other); absent when the document store could not be read.",
+    )
     phase: str | None = None
     trial_ids: list[str] = Field(default_factory=list)
     support: float | None = Field(

@@ -21,6 +21,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from core.settings import Settings
 from train import sources
+from train.verdict import RECIPES as VERDICT_RECIPES
 
 DEFAULT_OUT = sources.REPO / "rag" / "models"
 
@@ -29,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m train", description=__doc__)
     parser.add_argument(
         "model",
-        choices=["relevance", "verdict", "verdict-polarity", "verdict-factoid", "question-kind", "sentence-selector", "answer-spans", "all"],
+        choices=["relevance", *VERDICT_RECIPES, "question-kind", "sentence-selector", "answer-spans", "all"],
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where artifacts and cards go")
     parser.add_argument("--seed", type=int, default=13)
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         start = time.time()
         if name == "relevance":
             from train import relevance as module
-        elif name in ("verdict", "verdict-polarity", "verdict-factoid"):
+        elif name in VERDICT_RECIPES:
             from train import verdict as module
         elif name == "sentence-selector":
             from train import sentence_selector as module
@@ -65,8 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         extra = {}
         if name == "sentence-selector":
             extra = {"settings": Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))}
-        elif name in ("verdict", "verdict-polarity", "verdict-factoid"):
-            extra = {"flip_pubmedqa": name == "verdict-polarity", "factoid_pairs": name == "verdict-factoid"}
+        elif name in VERDICT_RECIPES:
+            extra = {"recipe": name}
         results = module.run(shared, args.out, args.seed, args.work, limit=args.limit, epochs=args.epochs, **extra)
         results["command"] = command
         results["wall_seconds"] = round(time.time() - start)

@@ -9,6 +9,7 @@ gold records)."""
 
 import random
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -39,9 +40,25 @@ def questions(shared: SharedData, split: str, source: str) -> list[dict]:
     return [q for q in pool if data.yes_no_label(q) is not None]
 
 
-def model_dir(flip_pubmedqa: bool, factoid_pairs: bool = False) -> str:
-    """Where a recipe's model goes under the models directory."""
-    return "verdict_polarity" if flip_pubmedqa else "verdict_factoid" if factoid_pairs else "verdict"
+@dataclass(frozen=True)
+class Recipe:
+    """One way to build the verdict model's training pairs, named as `python -m train` names it."""
+
+    name: str
+    directory: str  # under the models directory
+    label: str = ""  # what the card's name adds
+    flip_pubmedqa: bool = False
+    factoid_pairs: bool = False
+
+
+RECIPES = {
+    recipe.name: recipe
+    for recipe in (
+        Recipe("verdict", "verdict"),
+        Recipe("verdict-polarity", "verdict_polarity", " (polarity-flipped PubMedQA pairs)", flip_pubmedqa=True),
+        Recipe("verdict-factoid", "verdict_factoid", " (factoid and list contrast pairs)", factoid_pairs=True),
+    )
+}
 
 
 def relevance_model_for(out_dir: Path) -> Path:
@@ -64,13 +81,13 @@ def factoid_pairs_of(shared: SharedData, split: str, seed: int) -> list[data.Pai
 
 
 def training_pairs(
-    shared: SharedData, split: str = "train", flip_pubmedqa: bool = False, factoid_pairs: bool = False, seed: int = 13
+    shared: SharedData, split: str = "train", recipe: Recipe = RECIPES["verdict"], seed: int = 13
 ) -> list[data.Pair]:
     """One pair per question: BioASQ with the gold snippets; PubMedQA alternately (by file position)
-    with the conclusion and with the tail of the abstract (the augmentation). With `flip_pubmedqa`, each
-    PubMedQA pair is followed by its polarity-flipped copy where one can be made (`train.negation`; the
-    `verdict-polarity` recipe, not shipped: README "Trained models"). With `factoid_pairs`, the factoid and
-    list questions' contrast pairs follow (the `verdict-factoid` recipe, `docs/experiments.md`)."""
+    with the conclusion and with the tail of the abstract (the augmentation). `verdict-polarity` follows each
+    PubMedQA pair with its polarity-flipped copy where one can be made (`train.negation`; not shipped: README
+    "Trained models"); `verdict-factoid` adds the factoid and list questions' contrast pairs
+    (`docs/experiments.md`)."""
     pairs = []
     for q in questions(shared, split, "bioasq"):
         pairs += data.verdict_examples(q, shared.records, augment=False)
@@ -78,9 +95,9 @@ def training_pairs(
         examples = data.verdict_examples(q, shared.records, augment=True)
         if examples:
             chosen = examples[i % len(examples)]
-            flipped_copy = negation.flipped(chosen) if flip_pubmedqa else None
+            flipped_copy = negation.flipped(chosen) if recipe.flip_pubmedqa else None
             pairs += [chosen, flipped_copy] if flipped_copy else [chosen]
-    if factoid_pairs:
+    if recipe.factoid_pairs:
         pairs += factoid_pairs_of(shared, split, seed)
     return pairs
 
@@ -132,16 +149,16 @@ def run(
     work_dir: Path,
     limit: int | None = None,
     epochs: float | None = None,
-    flip_pubmedqa: bool = False,
-    factoid_pairs: bool = False,
+    recipe: str = "verdict",
     log=print,
 ) -> dict:
     from train import export, trainer
 
     config = TrainConfig(**{**CONFIG.as_dict(), "seed": seed, **({"epochs": epochs} if epochs else {})})
     start = time.time()
-    name = model_dir(flip_pubmedqa, factoid_pairs)
-    pairs = training_pairs(shared, flip_pubmedqa=flip_pubmedqa, factoid_pairs=factoid_pairs, seed=seed)[: limit or None]
+    chosen = RECIPES[recipe]
+    name = chosen.directory
+    pairs = training_pairs(shared, recipe=chosen, seed=seed)[: limit or None]
     log(f"verdict: {len(pairs)} training pairs, yes share {sum(p.label for p in pairs) / len(pairs):.3f}")
     model = trainer.fit(pairs, config, work_dir / name, log)
     train_seconds = time.time() - start
@@ -165,8 +182,7 @@ def run(
     log(f"verdict HELD-OUT test (int8 onnx): {test}")
     return {
         "pairs": len(pairs),
-        "flip_pubmedqa": flip_pubmedqa,
-        "factoid_pairs": factoid_pairs,
+        "recipe": recipe,
         "config": config.as_dict(),
         "validation": validation,
         "test": test,
@@ -180,17 +196,11 @@ def run(
 def write_card(results: dict, out_dir: Path) -> None:
     from train import card
 
-    directory = out_dir / model_dir(results.get("flip_pubmedqa", False), results.get("factoid_pairs", False))
+    recipe = RECIPES[results["recipe"]]
+    directory = out_dir / recipe.directory
     path = directory / "model-int8.onnx"
-    recipe = (
-        " (polarity-flipped PubMedQA pairs)"
-        if results.get("flip_pubmedqa")
-        else " (factoid and list contrast pairs)"
-        if results.get("factoid_pairs")
-        else ""
-    )
     info = {
-        "name": "yes/no verdict model" + recipe,
+        "name": "yes/no verdict model" + recipe.label,
         "task": "(yes/no question, evidence text) -> logit; P(yes) = sigmoid(logit)",
         **card.artifact_facts(path),
         "tokenizer": "tokenizer.json of the bundled all-MiniLM-L6-v2; pair truncation longest_first, 128 tokens",
@@ -204,7 +214,7 @@ def write_card(results: dict, out_dir: Path) -> None:
             + (
                 "; each followed by a copy with one concluding sentence's polarity flipped and the opposite "
                 "label (train/negation.py)"
-                if results.get("flip_pubmedqa")
+                if recipe.flip_pubmedqa
                 else ""
             ),
             **(
@@ -213,7 +223,7 @@ def write_card(results: dict, out_dir: Path) -> None:
                     "'yes' ('<question>: is it <answer>?') and a 'no' (another answer phrase of the split that the "
                     "gold snippets name) over the same snippet sentences (train/factoid_contrast.py)"
                 }
-                if results.get("factoid_pairs")
+                if recipe.factoid_pairs
                 else {}
             ),
             "pairs": results["pairs"],

@@ -104,7 +104,8 @@ function renderCitations(list, citations) {
     const where = [citation.journal, citation.year].filter(Boolean).join(", ");
     const kind = document.createElement("span");
     kind.className = "study-type";
-    kind.textContent = citation.phase ? `${citation.study_type}, ${citation.phase}` : citation.study_type;
+    const level = citation.evidence_level || citation.study_type;
+    kind.textContent = citation.phase ? `${level}, ${citation.phase}` : level;
     summary.append(link, " ", displayTitle(citation.title, citation.passage), where ? ` (${where}) ` : " ", kind);
     const passage = document.createElement("blockquote");
     passage.className = "passage";

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 Backend = AnswerBackend
 UNSUPPORTED = "no evidence sentence reaches the calibrated relevance threshold"
 StreamItem = str | CitedAnswer
+EvidenceLevels = Callable[[Sequence[str]], Mapping[str, str]]
 
 
 @dataclass
@@ -82,6 +83,8 @@ class Answerer:
             routing, search and sentence selection.
         chat_model: a LangChain chat model for the llm backend; built from settings on first use if absent.
         index_warnings: what every answer over this index must say (e.g. its vectors are still being built).
+        levels: the cited records' evidence levels by PMID, as the evidence map counts them
+            (rag.review.record_levels); citations go without them when absent.
     """
 
     def __init__(
@@ -96,8 +99,10 @@ class Answerer:
         selector: SentenceSelector | None = None,
         namer: SpanTagger | None = None,
         index_warnings: Sequence[str] = (),
+        levels: EvidenceLevels | None = None,
     ):
         self.settings = settings
+        self.levels = levels
         self.searcher = searcher
         self.index_warnings = list(index_warnings)
         answer = settings.answer
@@ -269,8 +274,9 @@ class Answerer:
         ):
             return self._refuse(prepared, backend, NO_SINGLE_RECORD, warnings, confidence=confidence)
         supporting = supporting or {}
+        levels = self.levels(verified.cited_pmids) if self.levels else {}
         citations = [
-            self._citation(by_pmid[p], prepared.kinds[p], *supporting.get(p, (None, None)))
+            self._citation(by_pmid[p], prepared.kinds[p], levels.get(p), *supporting.get(p, (None, None)))
             for p in verified.cited_pmids
         ]
         if prepared.route.yes_no and verdict is None:
@@ -292,7 +298,9 @@ class Answerer:
         )
 
     @staticmethod
-    def _citation(item: Evidence, kind: StudyType, passage: str | None, support: float | None) -> Citation:
+    def _citation(
+        item: Evidence, kind: StudyType, level: str | None, passage: str | None, support: float | None
+    ) -> Citation:
         return Citation(
             pmid=item.pmid,
             title=item.title,
@@ -301,6 +309,7 @@ class Answerer:
             link=pmid_link(item.pmid),
             passage=passage or (item.passages[0].text if item.passages else ""),
             study_type=kind.name,
+            evidence_level=level,
             phase=kind.phase,
             trial_ids=kind.trial_ids,
             support=round(support, 4) if support is not None else None,

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from ingest.store import DocumentStore
+from rag.review.profile import profile_record
 from tests.api.checks import CITED, assert_verified, carries_topic
 from tests.api.live_server import LiveServer
 from tests.api.sse import events
@@ -64,13 +65,18 @@ def test_search_returns_ranked_records_with_passages(corpus_server: LiveServer) 
     assert any(re.search(r"exosom|vesicle", r["title"] + r["passages"][0]["text"], re.IGNORECASE) for r in results)
 
 
-def test_a_cited_record_is_served_whole(corpus_server: LiveServer) -> None:
+def test_a_cited_record_is_served_whole_with_the_evidence_level_the_map_counts(
+    corpus_server: LiveServer, corpus_settings
+) -> None:
     with corpus_server.client() as client:
         answer = client.post("/v1/ask", json={"question": ON_TOPIC}).json()
         pmid = answer["citations"][0]["pmid"]
         record = client.get(f"/v1/records/{pmid}").json()
     assert record["pmid"] == pmid
     assert record["title"] == answer["citations"][0]["title"]
+    with DocumentStore(corpus_settings.store_path) as store:
+        levels = {c["pmid"]: profile_record(store.get(c["pmid"])).evidence for c in answer["citations"]}
+    assert {c["pmid"]: c["evidence_level"] for c in answer["citations"]} == levels
 
 
 def test_stats_describe_the_whole_store(corpus_server: LiveServer, corpus_settings) -> None:

@@ -15,6 +15,8 @@ from tests.api.live_server import LiveServer
 from tests.api.test_web_page import CHROMIUM, CHROMIUM_ARGS
 from tests.cli.conftest import cli_records
 
+MICRORNA_QUESTION = "Which microRNAs do umbilical cord MSC extracellular vesicles or CD34+ cell exosomes contain?"
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
@@ -126,7 +128,7 @@ def test_the_empty_page_offers_examples_and_says_what_the_corpus_covers(browser,
 def test_citations_show_plain_titles_or_the_passage_opening(browser, server: LiveServer) -> None:
     context, page, errors = open_page(browser, server.url + "/")
     try:
-        ask(page, "Which microRNAs do umbilical cord MSC extracellular vesicles or CD34+ cell exosomes contain?")
+        ask(page, MICRORNA_QUESTION)
         summaries = page.locator("[data-testid=citations] summary").all_inner_texts()
         text = " ".join(summaries)
         assert summaries and "untitled" not in text and "<sup>" not in text
@@ -134,6 +136,20 @@ def test_citations_show_plain_titles_or_the_passage_opening(browser, server: Liv
     finally:
         context.close()
     assert errors == []
+
+
+@pytest.mark.browser
+def test_citations_show_the_evidence_level_the_map_counts(browser, server: LiveServer) -> None:
+    context, page, errors = open_page(browser, server.url + "/")
+    try:
+        ask(page, MICRORNA_QUESTION)
+        shown = page.locator("[data-testid=citations] .study-type").all_inner_texts()
+    finally:
+        context.close()
+    assert errors == []
+    with server.client() as client:
+        citations = client.post("/v1/ask", json={"question": MICRORNA_QUESTION}).json()["citations"]
+    assert shown and [s.split(",")[0] for s in shown] == [c["evidence_level"] for c in citations]
 
 
 @pytest.mark.browser

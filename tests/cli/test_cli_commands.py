@@ -74,8 +74,11 @@ def test_ask_answers_every_question_of_a_file_with_one_model_load(cli_data_dir: 
         "Which microRNA do mesenchymal stem cell exosomes carry?",
         "Does adipose conditioned medium promote angiogenesis?",
     ]
+    cited = [c for a in answers for c in a["citations"]]
+    assert cited and all(c["evidence_level"] for c in cited), "citations carry the map's evidence level"
     pretty = run_cli("ask", "--questions", str(questions), data_dir=cli_data_dir)
     assert "1/2" in pretty.stdout and "2/2" in pretty.stdout
+    assert "evidence" in pretty.stdout and cited[0]["evidence_level"] in pretty.stdout
     both = run_cli("ask", "a question", "--questions", str(questions), data_dir=cli_data_dir)
     assert both.returncode == 2
 

@@ -91,7 +91,7 @@ def test_verdict_training_flips_pubmedqa_pairs_only_when_asked():
     shared = SharedData(records={}, bioasq=[], pubmedqa=pubmedqa)
 
     plain = verdict.training_pairs(shared)
-    with_flips = verdict.training_pairs(shared, flip_pubmedqa=True)
+    with_flips = verdict.training_pairs(shared, recipe=verdict.RECIPES["verdict-polarity"])
 
     assert [p.label for p in plain] == [1.0] * len(ids)
     assert [p.label for p in with_flips] == [1.0, 0.0] * len(ids)

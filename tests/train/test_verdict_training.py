@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from rag.models import RELEVANCE_MODEL
-from train.verdict import model_dir, relevance_model_for
+from train.verdict import RECIPES, relevance_model_for
 
 
 def test_a_verdict_trained_into_an_empty_directory_is_scored_with_the_shipped_relevance_model(tmp_path: Path):
@@ -20,6 +20,8 @@ def test_a_relevance_model_trained_into_the_same_directory_is_used_once_its_card
 
 
 def test_each_verdict_recipe_has_its_own_directory():
-    assert model_dir(flip_pubmedqa=False) == "verdict"
-    assert model_dir(flip_pubmedqa=True) == "verdict_polarity"
-    assert model_dir(flip_pubmedqa=False, factoid_pairs=True) == "verdict_factoid"
+    assert {name: recipe.directory for name, recipe in RECIPES.items()} == {
+        "verdict": "verdict",
+        "verdict-polarity": "verdict_polarity",
+        "verdict-factoid": "verdict_factoid",
+    }

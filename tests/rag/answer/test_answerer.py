@@ -11,6 +11,7 @@ from rag.answer.answerer import Answerer
 from rag.answer.citations import cited_sentences, parse_citations
 from rag.answer.refusal import load_calibration
 from rag.pipeline import build_pipeline
+from rag.review.profile import facet_labels
 from tests.conftest import SHARED
 
 pytestmark = pytest.mark.slow
@@ -67,7 +68,7 @@ def test_answers_are_short_and_each_citation_shows_its_passage(curated_answers) 
         assert 1 <= len(cited_sentences(answer.answer)) <= 6, question.id
         for citation in answer.citations:
             assert citation.passage and citation.link.endswith(f"/{citation.pmid}/")
-            assert citation.study_type
+            assert citation.study_type and citation.evidence_level in facet_labels("evidence")
 
 
 def test_off_topic_questions_are_refused_with_the_nearest_records(answerer: Answerer) -> None:
