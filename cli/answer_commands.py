@@ -96,7 +96,7 @@ def print_answer(answer: CitedAnswer) -> None:
     if answer.citations:
         table = Table("PMID", "year", "evidence", "title", title="citations")
         for c in answer.citations:
-            kind = (c.evidence_level or c.study_type) + (f", phase {c.phase}" if c.phase else "") + (
+            kind = (c.evidence_level or c.study_type) + ("" if c.abstract_complete else ", partial abstract") + (f", phase {c.phase}" if c.phase else "") + (
                 f", {', '.join(c.trial_ids)}" if c.trial_ids else ""
             )
             title = display_title(c.title, c.passage)

@@ -86,6 +86,9 @@ class Citation(BaseModel):
     support: float | None = Field(
         None, description="The cross-encoder's probability that the cited passage answers the question."
     )
+    abstract_complete: bool = Field(
+        True, description="False when the store holds only part of the abstract: the rest may say more, or otherwise."
+    )
 
 
 class CitedAnswer(BaseModel):

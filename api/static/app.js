@@ -107,6 +107,13 @@ function renderCitations(list, citations) {
     const level = citation.evidence_level || citation.study_type;
     kind.textContent = citation.phase ? `${level}, ${citation.phase}` : level;
     summary.append(link, " ", displayTitle(citation.title, citation.passage), where ? ` (${where}) ` : " ", kind);
+    if (citation.abstract_complete === false) {
+      const partial = document.createElement("span");
+      partial.className = "partial";
+      partial.textContent = "partial abstract";
+      partial.title = "The corpus holds only part of this abstract: read the record before relying on it.";
+      summary.append(" ", partial);
+    }
     const passage = document.createElement("blockquote");
     passage.className = "passage";
     passage.textContent = citation.passage || "No passage recorded.";

@@ -313,6 +313,7 @@ class Answerer:
             phase=kind.phase,
             trial_ids=kind.trial_ids,
             support=round(support, 4) if support is not None else None,
+            abstract_complete=item.abstract_complete,
         )
 
     def _extract(self, prepared: Prepared) -> CitedAnswer:

@@ -13,7 +13,7 @@ from core.settings import Settings
 from ingest.store import DocumentStore
 from tests.api.live_server import LiveServer
 from tests.api.test_web_page import CHROMIUM, CHROMIUM_ARGS
-from tests.cli.conftest import cli_records
+from tests.cli.conftest import PARTIAL_ABSTRACT, cli_records
 
 MICRORNA_QUESTION = "Which microRNAs do umbilical cord MSC extracellular vesicles or CD34+ cell exosomes contain?"
 
@@ -139,17 +139,25 @@ def test_citations_show_plain_titles_or_the_passage_opening(browser, server: Liv
 
 
 @pytest.mark.browser
-def test_citations_show_the_evidence_level_the_map_counts(browser, server: LiveServer) -> None:
+def test_citations_show_the_evidence_level_the_map_counts_and_mark_partial_abstracts(
+    browser, server: LiveServer
+) -> None:
     context, page, errors = open_page(browser, server.url + "/")
     try:
         ask(page, MICRORNA_QUESTION)
         shown = page.locator("[data-testid=citations] .study-type").all_inner_texts()
+        partial = [
+            item.get_attribute("data-pmid")
+            for item in page.locator("[data-testid=citations] li.citation").all()
+            if item.locator(".partial").count()
+        ]
     finally:
         context.close()
     assert errors == []
     with server.client() as client:
         citations = client.post("/v1/ask", json={"question": MICRORNA_QUESTION}).json()["citations"]
     assert shown and [s.split(",")[0] for s in shown] == [c["evidence_level"] for c in citations]
+    assert partial == [c["pmid"] for c in citations if not c["abstract_complete"]] == [PARTIAL_ABSTRACT]
 
 
 @pytest.mark.browser

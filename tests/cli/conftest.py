@@ -17,8 +17,11 @@ CLI_ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "AN
            "COLUMNS": "80", "TERM": "dumb"}
 
 
+PARTIAL_ABSTRACT = "91000001"
+
+
 def cli_records() -> list[PubMedRecord]:
-    """Visibly synthetic records, written for these tests."""
+    """Visibly synthetic records, written for these tests; the store holds only part of PARTIAL_ABSTRACT's abstract."""
     texts = [
         ("Synthetic CD34<sup>+</sup> cell exosomes in a test corpus", 2024,
          "Synthetic mesenchymal stem cell exosomes carried miR-21 and reduced cardiomyocyte apoptosis in mice."),
@@ -30,7 +33,14 @@ def cli_records() -> list[PubMedRecord]:
         ("Synthetic record from an early year", 1998, "Synthetic bone marrow stromal cells secreted growth factors."),
     ]
     return [
-        PubMedRecord(pmid=str(91_000_000 + i), title=title, abstract=abstract, year=year, sources=["synthetic"])
+        PubMedRecord(
+            pmid=str(91_000_000 + i),
+            title=title,
+            abstract=abstract,
+            year=year,
+            sources=["synthetic"],
+            abstract_complete=str(91_000_000 + i) != PARTIAL_ABSTRACT,
+        )
         for i, (title, year, abstract) in enumerate(texts)
     ]
 
