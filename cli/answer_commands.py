@@ -96,9 +96,13 @@ def print_answer(answer: CitedAnswer) -> None:
     if answer.citations:
         table = Table("PMID", "year", "evidence", "title", title="citations")
         for c in answer.citations:
-            kind = (c.evidence_level or c.study_type) + ("" if c.abstract_complete else ", partial abstract") + (f", phase {c.phase}" if c.phase else "") + (
-                f", {', '.join(c.trial_ids)}" if c.trial_ids else ""
+            parts = (
+                c.evidence_level or c.study_type,
+                "" if c.abstract_complete else "partial abstract",
+                f"phase {c.phase}" if c.phase else "",
+                ", ".join(c.trial_ids),
             )
+            kind = ", ".join(part for part in parts if part)
             title = display_title(c.title, c.passage)
             table.add_row(f"[link={c.link}]{c.pmid}[/link]", str(c.year or ""), kind, escape(title))
         console.print(table)
