@@ -48,9 +48,13 @@ ANSWERABLE_HELD_OUT_10 = CURATED_SET.with_name("answerable-heldout-10.jsonl")
 # cites: twenty questions (sixteen factoid or list, four yes/no: two "yes", two "no"), one record each, none of them gold
 # in any other set.
 ANSWERABLE_HELD_OUT_11 = CURATED_SET.with_name("answerable-heldout-11.jsonl")
+# Written blind like the tenth, by a helper who ran no answer code, kept for judging one change to how yes/no verdicts
+# are decided: twenty yes/no questions (ten "yes", ten "no"), one record each, none of them gold in any other set.
+ANSWERABLE_HELD_OUT_12 = CURATED_SET.with_name("answerable-heldout-12.jsonl")
 ANSWERABLE_SETS = (CURATED_SET, ANSWERABLE_HELD_OUT, ANSWERABLE_HELD_OUT_2, PHRASINGS, ANSWERABLE_HELD_OUT_3,
                    ANSWERABLE_HELD_OUT_4, ANSWERABLE_HELD_OUT_5, ANSWERABLE_HELD_OUT_6, ANSWERABLE_HELD_OUT_7,
-                   ANSWERABLE_HELD_OUT_8, ANSWERABLE_HELD_OUT_9, ANSWERABLE_HELD_OUT_10, ANSWERABLE_HELD_OUT_11)
+                   ANSWERABLE_HELD_OUT_8, ANSWERABLE_HELD_OUT_9, ANSWERABLE_HELD_OUT_10, ANSWERABLE_HELD_OUT_11,
+                   ANSWERABLE_HELD_OUT_12)
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +145,7 @@ def test_the_phrasings_set_asks_each_fact_spelled_out_then_abbreviated():
 
 @pytest.mark.parametrize(("path", "at_least"),
                          [(ANSWERABLE_HELD_OUT, 20), (ANSWERABLE_HELD_OUT_2, 12), (ANSWERABLE_HELD_OUT_9, 20),
-                          (ANSWERABLE_HELD_OUT_10, 20), (ANSWERABLE_HELD_OUT_11, 20)],
+                          (ANSWERABLE_HELD_OUT_10, 20), (ANSWERABLE_HELD_OUT_11, 20), (ANSWERABLE_HELD_OUT_12, 20)],
                          ids=lambda value: getattr(value, "stem", str(value)))
 def test_the_held_out_answerable_sets_ask_about_records_no_other_set_uses(path, at_least):
     held_out = load_questions(path).questions
@@ -151,7 +155,8 @@ def test_the_held_out_answerable_sets_ask_about_records_no_other_set_uses(path, 
     assert not {p for q in held_out for p in q.gold_pmids} & others
 
 
-@pytest.mark.parametrize("path", [ANSWERABLE_HELD_OUT_9, ANSWERABLE_HELD_OUT_10], ids=lambda path: path.stem)
+@pytest.mark.parametrize("path", [ANSWERABLE_HELD_OUT_9, ANSWERABLE_HELD_OUT_10, ANSWERABLE_HELD_OUT_12],
+                         ids=lambda path: path.stem)
 def test_the_yes_no_held_out_sets_are_balanced_on_one_record_each(path):
     questions = load_questions(path).questions
     verdicts = Counter(q.exact_answer for q in questions)
