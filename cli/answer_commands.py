@@ -93,6 +93,8 @@ def print_answer(answer: CitedAnswer) -> None:
     console.print(escape(answer.answer), highlight=False, soft_wrap=True)
     if answer.verdict:
         console.print(f"\n[bold]verdict:[/] {answer.verdict}")
+    if answer.evidence_line:
+        console.print(("" if answer.verdict else "\n") + escape(answer.evidence_line), highlight=False)
     if answer.citations:
         table = Table("PMID", "year", "evidence", "title", title="citations")
         for c in answer.citations:

@@ -27,6 +27,7 @@ from rag.answer.extractive import ScoredSentence
 from rag.answer.routing import Route
 from rag.answer.single_record import covers_question
 from rag.display import display_title
+from rag.evidence_line import evidence_line
 from rag.review.evidence_map import EvidenceMap, build_map
 from rag.review.profile import EvidenceProfile, profile_record
 from rag.types import Category, Evidence, SearchFilters
@@ -308,19 +309,10 @@ def _number_references(
     return numbered(summary), sections, references
 
 
-EVIDENCE_WORDS = (("in vitro", "in vitro"), ("animal", "animal"), ("human trial", "human"), ("review", "review"),
-                  ("guideline", "guideline"), ("other", "other"))
-
-
 def _evidence_line(section: Section, profiles: dict[str, EvidenceProfile]) -> str | None:
     """How many in vitro / animal / human studies (and reviews) the section's bullets cite."""
     cited = list(dict.fromkeys(p for b in section.bullets for p in b.pmids))
-    levels = [profiles[p].evidence for p in cited if p in profiles]
-    if not levels:
-        return None
-    parts = [f"{levels.count(level)} {word}" for level, word in EVIDENCE_WORDS if level in levels]
-    noun = "record" if len(levels) == 1 else "records"
-    return f"What kind of evidence: {', '.join(parts)} ({len(levels)} cited {noun})"
+    return evidence_line([profiles[p].evidence for p in cited if p in profiles])
 
 
 def _claim_order(specs: Sequence[SectionSpec]) -> list[SectionSpec]:

@@ -6,9 +6,10 @@ rag/choices.py (standard library only) and re-exported here.
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from rag.choices import RETRIEVAL_MODES, AnswerBackend, BriefingFormat, RetrievalMode
+from rag.evidence_line import evidence_line
 
 __all__ = [
     "RETRIEVAL_MODES", "AnswerBackend", "BriefingFormat", "Category", "Citation", "CitedAnswer", "Evidence",
@@ -115,3 +116,8 @@ class CitedAnswer(BaseModel):
         None, description="What the question asks for (yes_no, factoid, list, summary); shapes the extractive answer."
     )
     backend: str = "extractive"
+
+    @computed_field(description="How many in vitro, animal and human studies the cited records are (their evidence levels).")
+    @property
+    def evidence_line(self) -> str | None:
+        return evidence_line([c.evidence_level for c in self.citations if c.evidence_level])

@@ -144,6 +144,7 @@ function renderFinal(node, answer) {
     metaNode.title = "The trained verdict model's reading; weigh the quoted evidence before relying on it.";
   }
   if (answer.refused) meta.push("The corpus does not hold enough evidence for this question.");
+  if (answer.evidence_line) meta.push(answer.evidence_line);
   if (answer.standalone_question && answer.standalone_question !== answer.question) {
     meta.push(`Understood as: ${answer.standalone_question}`);
   }

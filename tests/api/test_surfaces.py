@@ -139,13 +139,14 @@ def test_citations_show_plain_titles_or_the_passage_opening(browser, server: Liv
 
 
 @pytest.mark.browser
-def test_citations_show_the_evidence_level_the_map_counts_and_mark_partial_abstracts(
+def test_answers_show_the_evidence_levels_the_map_counts_and_mark_partial_abstracts(
     browser, server: LiveServer
 ) -> None:
     context, page, errors = open_page(browser, server.url + "/")
     try:
         ask(page, MICRORNA_QUESTION)
         shown = page.locator("[data-testid=citations] .study-type").all_inner_texts()
+        meta = page.locator(".message.assistant .meta").last.inner_text()
         partial = [
             item.get_attribute("data-pmid")
             for item in page.locator("[data-testid=citations] li.citation").all()
@@ -155,7 +156,9 @@ def test_citations_show_the_evidence_level_the_map_counts_and_mark_partial_abstr
         context.close()
     assert errors == []
     with server.client() as client:
-        citations = client.post("/v1/ask", json={"question": MICRORNA_QUESTION}).json()["citations"]
+        answer = client.post("/v1/ask", json={"question": MICRORNA_QUESTION}).json()
+    citations = answer["citations"]
+    assert answer["evidence_line"] and answer["evidence_line"] in meta
     assert shown and [s.split(",")[0] for s in shown] == [c["evidence_level"] for c in citations]
     assert partial == [c["pmid"] for c in citations if not c["abstract_complete"]] == [PARTIAL_ABSTRACT]
 

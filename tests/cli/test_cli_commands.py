@@ -79,6 +79,7 @@ def test_ask_answers_every_question_of_a_file_with_one_model_load(cli_data_dir: 
     pretty = run_cli("ask", "--questions", str(questions), data_dir=cli_data_dir)
     assert "1/2" in pretty.stdout and "2/2" in pretty.stdout
     assert "evidence" in pretty.stdout and cited[0]["evidence_level"] in pretty.stdout
+    assert "What kind of evidence:" in pretty.stdout
     both = run_cli("ask", "a question", "--questions", str(questions), data_dir=cli_data_dir)
     assert both.returncode == 2
 

@@ -90,4 +90,6 @@ def test_an_answers_citations_carry_the_profile_level_beside_the_study_type(
     cited = {c.pmid: c for c in answer.citations}
     assert GUIDELINE in cited
     assert (cited[GUIDELINE].study_type, cited[GUIDELINE].evidence_level) == ("other", "guideline")
-    assert all(c.evidence_level is None for c in plain.ask(question).citations)
+    assert answer.evidence_line and "1 guideline" in answer.evidence_line
+    without = plain.ask(question)
+    assert all(c.evidence_level is None for c in without.citations) and without.evidence_line is None
