@@ -86,6 +86,29 @@ def ingest_live(
     print_counts(f"pubmed ({preset or query})", counts)
 
 
+def complete_partial_abstracts(store: DocumentStore, settings: Settings) -> None:
+    from ingest.complete import AbstractCompletion
+    from ingest.entrez import EntrezClient
+
+    client = EntrezClient(settings.entrez)
+    if not client.reachable(timeout=5.0):
+        raise fail("NCBI cannot be reached: completing partial abstracts needs live PubMed (nothing was changed)")
+    run_id = store.start_run(source="pubmed-complete")
+    job = AbstractCompletion(store, client, settings.entrez.batch_size, run_id)
+    try:
+        counts = job.run()
+    except BaseException as exc:
+        store.finish_run(run_id, job.counts.as_upsert(), "failed", str(exc) or type(exc).__name__)
+        raise
+    store.finish_run(run_id, counts.as_upsert(), "ok")
+    console.print(
+        f"partial abstracts: {counts.asked} asked, {counts.completed} completed, {counts.no_longer_abstract} with no"
+        f" longer abstract in PubMed, {counts.not_returned} not returned; run `secretome-qa index` to re-embed them",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 def ingest(
     ctx: typer.Context,
     from_file: list[Path] = typer.Option(None, "--from-file", help="PubMed XML, MEDLINE text or JSONL; repeatable."),
@@ -95,17 +118,27 @@ def ingest(
     maxdate: str | None = typer.Option(None, help="Latest publication date, YYYY/MM/DD."),
     count_only: bool = typer.Option(False, "--count-only", help="Only report each query's hit count."),
     update: bool = typer.Option(False, "--update", help="Fetch only records newer than the query's last run."),
+    complete_abstracts: bool = typer.Option(
+        False,
+        "--complete-abstracts",
+        help="Refetch from live PubMed every stored record whose abstract is partial (then run `index`).",
+    ),
 ) -> None:
     """Ingest PubMed records from files or live PubMed into the document store."""
     settings = settings_from(ctx)
-    sources = sum(bool(x) for x in (from_file, query, preset))
+    sources = sum(bool(x) for x in (from_file, query, preset, complete_abstracts))
     if sources != 1:
-        raise fail("give exactly one of --from-file, --query or --preset", 2)
+        raise fail("give exactly one of --from-file, --query, --preset or --complete-abstracts", 2)
+    if complete_abstracts and (count_only or update or mindate or maxdate):
+        raise fail("--count-only, --update, --mindate and --maxdate apply to --query/--preset only", 2)
     if from_file and (count_only or update or mindate or maxdate):
         raise fail("--count-only, --update, --mindate and --maxdate apply to --query/--preset only", 2)
     from ingest.store import DocumentStore
 
     with DocumentStore(settings.store_path) as store:
+        if complete_abstracts:
+            complete_partial_abstracts(store, settings)
+            return
         if from_file:
             outcomes = ingest_files(store, from_file)
             if not any(o.read_anything for o in outcomes) or any(o.error for o in outcomes):

@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.error import HTTPError
@@ -81,6 +81,10 @@ class EntrezClient:
             retmax=retmax,
             retmode="xml",
         )
+
+    def fetch_pmids(self, pmids: Sequence[str], *, context: str) -> bytes:
+        """PubMed XML of the given records (Bio.Entrez posts the id list when it is long)."""
+        return self.request("efetch", context=context, db="pubmed", id=",".join(pmids), retmode="xml")
 
     def read(self, utility: str, *, context: str, retry: bool = True, **params: Any) -> Any:
         """An E-utility's XML answer parsed by `Bio.Entrez.read`; an <ERROR> payload becomes NCBIError."""

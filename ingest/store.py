@@ -144,6 +144,13 @@ class DocumentStore(SQLiteFile):
             found[record.pmid] = record
         return found
 
+    def partial_abstract_pmids(self) -> list[str]:
+        """Records whose source gave only part of the abstract (`abstract_complete` false), in PMID order."""
+        rows = self._db.execute(
+            "SELECT pmid FROM records WHERE json_extract(data, '$.abstract_complete') = 0 ORDER BY pmid"
+        )
+        return [pmid for (pmid,) in rows]
+
     def count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
 
