@@ -83,7 +83,8 @@ def test_the_page_answers_with_cited_pubmed_links(page) -> None:
     assert sources.first.locator("a").first.get_attribute("href").startswith("https://pubmed.ncbi.nlm.nih.gov/")
 
     meta = answer.locator(".meta")
-    assert re.fullmatch(r"Verdict: (yes|no) \(P\(yes\) [01]\.\d\d\)", meta.inner_text()), meta.inner_text()
+    verdict_then_evidence = r"Verdict: (yes|no) \(P\(yes\) [01]\.\d\d\) · What kind of evidence: .+ \(\d+ cited records?\)"
+    assert re.fullmatch(verdict_then_evidence, meta.inner_text()), meta.inner_text()
     assert "weigh the quoted evidence" in meta.get_attribute("title")
 
     ARTIFACTS.mkdir(exist_ok=True)
