@@ -55,13 +55,17 @@ async def list_models() -> ModelList:
 
 
 def references(answer: CitedAnswer) -> str:
-    """The reference list appended to the text, one cited record a line."""
+    """The reference list appended to the text, one cited record a line with its evidence level, then what
+    kind of evidence the answer rests on (chat clients show only the text)."""
     if not answer.citations:
         return ""
     lines = ["", "", "References:"]
     for c in answer.citations:
         where = ", ".join(str(x) for x in (c.journal, c.year) if x)
-        lines.append(f"[PMID:{c.pmid}] {c.title}{f' ({where})' if where else ''} {c.link}")
+        kind = ", ".join(x for x in (c.evidence_level, "" if c.abstract_complete else "partial abstract") if x)
+        lines.append(f"[PMID:{c.pmid}] {c.title}{f' ({where})' if where else ''}{f' [{kind}]' if kind else ''} {c.link}")
+    if answer.evidence_line:
+        lines += ["", answer.evidence_line]
     return "\n".join(lines)
 
 

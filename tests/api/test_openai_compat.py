@@ -32,7 +32,8 @@ def test_openai_client_gets_a_cited_answer(corpus_server: LiveServer) -> None:
     assert "References:" in text
     for citation in citations:
         assert f"[PMID:{citation['pmid']}]" in text.split("References:")[1]
-        assert citation["link"] in text
+        assert citation["link"] in text and f"[{citation['evidence_level']}" in text
+    assert text.rstrip().endswith(completion.model_extra["secretome"]["evidence_line"]), "chat clients see the kinds"
     assert completion.usage.total_tokens == completion.usage.prompt_tokens + completion.usage.completion_tokens
 
 
