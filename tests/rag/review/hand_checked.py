@@ -805,6 +805,78 @@ NEAR_TOPIC_SEED_26: list[tuple[str, str, str, str, str, str, str]] = [
      "Sall1 with Nanog and Sox2 in embryoid body differentiation (snippet)"),
 ]
 
+# Labelled on 2026-12-04 by hand, from each record's title and abstract, before any version of the profile was run
+# on them: `random.Random(27).sample(..., 30)` of the 371 records outside the on-topic pool, in none of the lists
+# above, drawn by `near_topic_pool` (the pool sorted by PMID as a string). The same conventions as
+# NEAR_TOPIC_SEED_25 and _26: edited or cultured HSCs and experiments on ES cells or iPSCs are "whole cells";
+# leukaemic and cancer stem cells, niches and a transplant named as the setting (infection, relapse after it) are
+# "not stated"; a transplant or CAR-T product whose outcome or conditioning is studied is "whole cells", source
+# "other"; pluripotent cells not named as ES or iPS are source "unknown"; a snippet or a record cut off before its
+# design is "other" unless the visible words name cells or animals studied.
+# Version results: (filled in after its one check)
+NEAR_TOPIC_SEED_27: list[tuple[str, str, str, str, str, str, str]] = [
+    ("39562721", "whole cells", "other", "immune / inflammatory", "other", "none",
+     "GVHD after CAR-T given for relapse after allo-HCT: registry study"),
+    ("38491198", "whole cells", "other", "other", "other", "none",
+     "treosulfan vs busulfan conditioning for allo-HSCT in myelofibrosis: registry study"),
+    ("39870768", "not stated", "unknown", "other", "other", "none",
+     "FLT3 antibody-drug conjugates against AML leukaemic stem cells; design cut off"),
+    ("37237548", "not stated", "unknown", "other", "other", "none",
+     "glioma stem cells and the tumour microenvironment in glioblastoma (untitled snippet)"),
+    ("37540819", "not stated", "unknown", "other", "review", "none",
+     "'How I treat' post-transplant lymphoproliferative disorder; transplant is the setting"),
+    ("30214018", "whole cells", "ESC-derived", "not stated", "animal", "none",
+     "GRG5 loss and gain in ES cells, with teratomas grown from them (snippet)"),
+    ("24583034", "not stated", "unknown", "not stated", "other", "none",
+     "adult neural stem cell niches, Notch and NF-kB (untitled snippet)"),
+    ("23954875", "whole cells", "unknown", "not stated", "in vitro", "none",
+     "OTX2 at neural rosette formation as OCT4 falls; pluripotent cells, ES or iPS not said (snippet)"),
+    ("34615748", "whole cells", "other", "other", "other", "none",
+     "tirabrutinib and high-dose chemotherapy with ASCT support for PCNSL approved in Japan (snippet)"),
+    ("38790204", "whole cells", "iPSC-derived", "not stated", "in vitro", "none",
+     "a nonviral vector method to generate human iPSCs"),
+    ("37729621", "not stated", "unknown", "other", "other", "none",
+     "survival of Hodgkin lymphoma patients progressing after ASCT: retrospective; transplant the setting"),
+    ("34571965", "not stated", "unknown", "other", "other", "none",
+     "myeloproliferative neoplasms as clonal HSC disorders (untitled snippet)"),
+    ("37921007", "whole cells", "unknown", "neurological", "in vitro", "none",
+     "pluripotent stem cell-derived neural progenitors as a 2D model of IL-6 and neurodevelopment"),
+    ("38091010", "whole cells", "other", "other", "in vitro", "none",
+     "gene-edited human HSCs modelling IDH1-mutant preleukaemic cells, and OXPHOS inhibition"),
+    ("29803299", "whole cells", "unknown", "musculoskeletal", "other", "none",
+     "orthobiologics used in horses, stem cells among them (snippet); conditioned serum is no product"),
+    ("33902106", "not stated", "unknown", "other", "animal", "none",
+     "METTL3 inhibitor against AML in mouse models, targeting leukaemic stem cell subpopulations"),
+    ("33186545", "whole cells", "iPSC-derived", "neurological", "in vitro", "none",
+     "de novo VPS4A variants: six patients, cultured and patient cells, iPSC-derived neurons"),
+    ("38579284", "not stated", "unknown", "immune / inflammatory", "other", "none",
+     "genotype and severity in 577 Wiskott-Aldrich patients: cohort; HSCT only among treatments named"),
+    ("24489122", "not stated", "unknown", "not stated", "other", "none",
+     "Nanog and Oct4 keep ES cells pluripotent: background statement (snippet)"),
+    ("39414608", "not stated", "unknown", "lung / COVID-19", "other", "none",
+     "Pneumocystis pneumonia after allo-HSCT: 20 cases; transplant the setting"),
+    ("38985829", "not stated", "unknown", "not stated", "review", "none",
+     "single-cell genomics and frameworks of haematopoiesis: an overview, not titled as a review"),
+    ("39607940", "not stated", "unknown", "not stated", "animal", "none",
+     "PIEZO channels in the intestinal stem cell niche: mouse genetics"),
+    ("24835466", "not stated", "unknown", "not stated", "animal", "none",
+     "epiblast vs primitive endoderm in the mouse blastocyst (snippet)"),
+    ("39243109", "not stated", "unknown", "other", "other", "none",
+     "RRM2+ cancer stem cell-like cells in intrahepatic cholangiocarcinoma (conclusions only)"),
+    ("38225927", "not stated", "unknown", "other", "other", "none",
+     "pan-cancer single-cell and spatial stromal features; abstract is page markup"),
+    ("38164178", "not stated", "unknown", "other", "review", "none",
+     "mechanisms of TKI resistance in CML: a review, not titled as one"),
+    ("23169531", "whole cells", "ESC-derived", "not stated", "in vitro", "none",
+     "an Esrrb-Sox2 complex between mouse ES cells and EpiSCs: motifs and knockdowns"),
+    ("39630039", "whole cells", "iPSC-derived", "other", "in vitro", "none",
+     "BRAF V600E iPSCs as a human model of Langerhans cell histiocytosis"),
+    ("38271660", "not stated", "unknown", "other", "other", "none",
+     "PI3K-gamma and AML leukaemic stem cell self-renewal; design cut off"),
+    ("37832027", "whole cells", "other", "other", "in vitro", "none",
+     "CD44 deleted from human HSCs by CRISPR to study malaria invasion of the erythrocytes made from them"),
+]
+
 # The near-topic pool as code (the pattern above NEAR_TOPIC_SEED_24): records outside the on-topic pool whose
 # title or abstract names stem, stromal or progenitor cells, iPSCs or pluripotency, sorted by PMID as a string.
 NEAR_TOPIC_PATTERN = r"\b(?:stem|stromal|progenitor) cells?\b|\biPSCs?\b|pluripoten"
