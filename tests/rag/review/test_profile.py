@@ -22,6 +22,7 @@ from tests.rag.review.hand_checked import (
     NEAR_TOPIC_SEED_24,
     NEAR_TOPIC_SEED_25,
     NEAR_TOPIC_SEED_26,
+    NEAR_TOPIC_SEED_27,
     OFF_TOPIC_SEED_19,
     OFF_TOPIC_SEED_20,
     OFF_TOPIC_SEED_21,
@@ -329,7 +330,7 @@ OFF_TOPIC = OFF_TOPIC_SEED_19 + OFF_TOPIC_SEED_20 + OFF_TOPIC_SEED_21 + OFF_TOPI
 def hand_checked_records() -> dict[str, PubMedRecord]:
     """The corpus records of every hand-checked PMID, read from the snapshot once per session."""
     wanted = {row[0] for row in ALL_HAND_CHECKED + OFF_TOPIC + NEAR_TOPIC_SEED_23 + NEAR_TOPIC_SEED_24 + NEAR_TOPIC_SEED_25
-                + NEAR_TOPIC_SEED_26}
+                + NEAR_TOPIC_SEED_26 + NEAR_TOPIC_SEED_27}
     records = {r.pmid: r for r in read_jsonl(CORPUS) if isinstance(r, PubMedRecord) and r.pmid in wanted}
     assert set(records) == wanted, f"hand-checked PMIDs missing from the corpus: {wanted - set(records)}"
     return records
@@ -420,9 +421,20 @@ def test_profiles_near_the_topic_on_the_latest_blind_batch():
     )
 
 
+def test_profiles_near_the_topic_on_the_seed_27_blind_batch():
+    """NEAR_TOPIC_SEED_27: 30 near-topic records labelled by hand (tenth session, a helper who did not read or run
+    the profiler) before any version was run on them; version 2026.12.02-10 checked once, not tuned on: product 24,
+    source 24, indication 22, evidence level 24 (80%), preconditioning 30. With seed 26 (the other blind batch of
+    -10), near-topic blind: product 40, source 40, indication 42, evidence level 36 of 54."""
+    assert_agreement(
+        NEAR_TOPIC_SEED_27, {"product": 24, "source": 24, "indication": 22, "evidence": 24, "preconditioning": 30}
+    )
+
+
 def test_the_near_topic_batches_are_the_draws_their_comments_describe():
-    """NEAR_TOPIC_SEED_24, _25 and _26 are `random.Random(24)`, `(25)` and `(26)` samples of the near-topic pool
-    without the lists labelled before them (449, 425 and 395 records), so the blind batches can be drawn again."""
+    """NEAR_TOPIC_SEED_24, _25, _26 and _27 are `random.Random(24)` to `(27)` samples of the near-topic pool
+    without the lists labelled before them (449, 425, 395 and 371 records), so the blind batches can be drawn
+    again."""
     records = [r for r in read_jsonl(CORPUS) if isinstance(r, PubMedRecord)]
     earlier = {row[0] for row in ALL_HAND_CHECKED + OFF_TOPIC + NEAR_TOPIC_SEED_23}
     pool = near_topic_pool(records, earlier)
@@ -434,6 +446,9 @@ def test_the_near_topic_batches_are_the_draws_their_comments_describe():
     pool = near_topic_pool(records, earlier | {row[0] for row in NEAR_TOPIC_SEED_24 + NEAR_TOPIC_SEED_25})
     assert len(pool) == 395
     assert [r.pmid for r in random.Random(26).sample(pool, 24)] == [row[0] for row in NEAR_TOPIC_SEED_26]
+    pool = near_topic_pool(records, earlier | {row[0] for row in NEAR_TOPIC_SEED_24 + NEAR_TOPIC_SEED_25 + NEAR_TOPIC_SEED_26})
+    assert len(pool) == 371
+    assert [r.pmid for r in random.Random(27).sample(pool, 30)] == [row[0] for row in NEAR_TOPIC_SEED_27]
 
 
 def test_profiles_near_the_topic_on_the_second_batch_tuned_on():
