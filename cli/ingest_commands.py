@@ -129,9 +129,7 @@ def ingest(
     sources = sum(bool(x) for x in (from_file, query, preset, complete_abstracts))
     if sources != 1:
         raise fail("give exactly one of --from-file, --query, --preset or --complete-abstracts", 2)
-    if complete_abstracts and (count_only or update or mindate or maxdate):
-        raise fail("--count-only, --update, --mindate and --maxdate apply to --query/--preset only", 2)
-    if from_file and (count_only or update or mindate or maxdate):
+    if (from_file or complete_abstracts) and (count_only or update or mindate or maxdate):
         raise fail("--count-only, --update, --mindate and --maxdate apply to --query/--preset only", 2)
     from ingest.store import DocumentStore
 
