@@ -213,6 +213,11 @@ def print_stats(report: StoreStats, top: int = 25) -> None:
         f"on topic (stem cell secretome / EVs): {report.on_topic} of {report.records} ({report.on_topic_share:.1%})",
         highlight=False,
     )
+    if report.abstract_partial:
+        console.print(
+            "  partial abstracts: online, `secretome-qa ingest --complete-abstracts` fetches them whole",
+            highlight=False,
+        )
     years = {k: v for k, v in report.by_year.items() if k != "unknown"}
     year_rows = sorted(years.items(), reverse=True)
     if "unknown" in report.by_year:

@@ -26,6 +26,7 @@ def test_stats_shows_every_year_the_records_without_one_and_the_on_topic_share(t
     assert "2025" in out and "1980" in out, "recent and early years must both be listed (no cut at 25 rows)"
     assert "no year" in out and f"no year │ {report.by_year['unknown']}" in out.replace("  ", " ").replace("  ", " ")
     assert "on topic" in out and f"({report.on_topic_share:.1%})" in out
+    assert report.abstract_partial == 1 and "--complete-abstracts" in out, "the way to complete them is named"
     assert out.index("2025") < out.index("1980"), "newest years first"
 
 
