@@ -93,14 +93,7 @@ def complete_partial_abstracts(store: DocumentStore, settings: Settings) -> None
     client = EntrezClient(settings.entrez)
     if not client.reachable(timeout=5.0):
         raise fail("NCBI cannot be reached: completing partial abstracts needs live PubMed (nothing was changed)")
-    run_id = store.start_run(source="pubmed-complete")
-    job = AbstractCompletion(store, client, settings.entrez.batch_size, run_id)
-    try:
-        counts = job.run()
-    except BaseException as exc:
-        store.finish_run(run_id, job.counts.as_upsert(), "failed", str(exc) or type(exc).__name__)
-        raise
-    store.finish_run(run_id, counts.as_upsert(), "ok")
+    counts = AbstractCompletion(store, client, settings.entrez.batch_size).run()
     console.print(
         f"partial abstracts: {counts.asked} asked, {counts.completed} completed, {counts.no_longer_abstract} with no"
         f" longer abstract in PubMed, {counts.not_returned} not returned; run `secretome-qa index` to re-embed them",

@@ -44,34 +44,46 @@ def completed_record(stored: PubMedRecord, fetched: PubMedRecord) -> PubMedRecor
     return fetched.model_copy(update={"sources": stored.sources, "abstract_complete": True})
 
 
+RUN_SOURCE = "pubmed-complete"
+
+
 @dataclass
 class AbstractCompletion:
-    """One completion run over the store's partial records; `counts` holds what it did so far."""
+    """One completion run over the store's partial records, logged as an ingest run of its own; `counts` holds
+    what it did so far."""
 
     store: DocumentStore
     client: EntrezClient
     batch_size: int
-    run_id: int
     counts: CompletionCounts = field(default_factory=CompletionCounts)
 
     def run(self) -> CompletionCounts:
-        """Refetch the partial records in batches and store the longer abstracts.
+        """Refetch the partial records in batches and store the longer abstracts; the run log says how it ended.
 
         Raises:
             NCBIError: an NCBI error payload, an unreadable answer, or NCBI still failing after the retries
-                (what earlier batches stored stays).
+                (what earlier batches stored stays, and the run is logged as failed with their counts).
         """
+        run_id = self.store.start_run(source=RUN_SOURCE)
+        try:
+            self._run(run_id)
+        except BaseException as exc:
+            self.store.finish_run(run_id, self.counts.as_upsert(), "failed", str(exc) or type(exc).__name__)
+            raise
+        self.store.finish_run(run_id, self.counts.as_upsert(), "ok")
+        return self.counts
+
+    def _run(self, run_id: int) -> None:
         pmids = self.store.partial_abstract_pmids()
         self.counts.asked = len(pmids)
         with tqdm(total=len(pmids), desc="completing abstracts", unit="rec", file=sys.stderr, disable=None) as bar:
             for start in range(0, len(pmids), self.batch_size):
-                self._complete(pmids[start : start + self.batch_size])
+                self._complete(pmids[start : start + self.batch_size], run_id)
                 bar.update(min(self.batch_size, len(pmids) - start))
         if self.counts.not_returned:
             log.warning("PubMed returned no record for %d of the %d PMIDs asked", self.counts.not_returned, len(pmids))
-        return self.counts
 
-    def _complete(self, batch: list[str]) -> None:
+    def _complete(self, batch: list[str], run_id: int) -> None:
         context = f"{len(batch)} partial records from PMID {batch[0]}"
         try:
             items = parse_pubmed_xml(self.client.fetch_pmids(batch, context=context), f"efetch of {context}")
@@ -86,4 +98,4 @@ class AbstractCompletion:
                 self.counts.no_longer_abstract += 1
             else:
                 replacements.append(record)
-        self.counts.completed += self.store.upsert(replacements, self.run_id).updated
+        self.counts.completed += self.store.upsert(replacements, run_id).updated

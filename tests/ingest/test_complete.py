@@ -58,8 +58,7 @@ def test_a_longer_fetched_abstract_replaces_the_stored_one_and_keeps_its_sources
 
 def test_partial_records_are_asked_for_once_and_completed_where_pubmed_has_more(replay, store, settings) -> None:  # noqa: F811
     fake = replay(lambda utility, params: recorded("pubmed1.xml"))
-    run_id = store.start_run("pubmed-complete")
-    counts = AbstractCompletion(store, no_wait(entrez_settings()), 200, run_id).run()
+    counts = AbstractCompletion(store, no_wait(entrez_settings()), 200).run()
 
     assert fake.of("efetch") == [fake.of("efetch")[0]]
     assert fake.of("efetch")[0]["id"].split(",") == sorted([WITH_ABSTRACT, WITHOUT_ABSTRACT, NOT_IN_PUBMED])
@@ -74,12 +73,13 @@ def test_partial_records_are_asked_for_once_and_completed_where_pubmed_has_more(
 def test_a_failing_batch_keeps_what_earlier_batches_completed(replay, store) -> None:  # noqa: F811
     answers = [recorded("pubmed1.xml"), http_error(400, "Bad Request")]
     replay(lambda utility, params: answers.pop(0))
-    job = AbstractCompletion(store, no_wait(entrez_settings()), 1, store.start_run("pubmed-complete"))
+    job = AbstractCompletion(store, no_wait(entrez_settings()), 1)
     with pytest.raises(NCBIError, match="HTTP 400"):
         job.run()
     assert job.counts.completed == 0 and job.counts.no_longer_abstract == 1  # 12091962 came first
+    assert [(r["source"], r["outcome"]) for r in store.runs()] == [("pubmed-complete", "failed")]
     answers = [recorded("pubmed1.xml"), recorded("pubmed1.xml"), recorded("pubmed1.xml")]
-    AbstractCompletion(store, no_wait(entrez_settings()), 1, store.start_run("pubmed-complete")).run()
+    AbstractCompletion(store, no_wait(entrez_settings()), 1).run()
     assert store.get(WITH_ABSTRACT).abstract_complete
 
 
